@@ -1,0 +1,47 @@
+/**
+ * The one error formatter. AWS errors show their code, HTTP status and request id (what AWS support
+ * asks for); everything else shows its message.
+ */
+import * as core from '@actions/core';
+
+/** The parts of an AWS SDK v3 service exception this formatter reads. */
+interface AwsErrorShape {
+  name: string;
+  message: string;
+  $fault?: 'client' | 'server';
+  $metadata?: { httpStatusCode?: number; requestId?: string; extendedRequestId?: string };
+}
+
+export function isAwsError(error: unknown): error is AwsErrorShape {
+  return error instanceof Error && typeof (error as Partial<AwsErrorShape>).$metadata === 'object';
+}
+
+/** The AWS error code (`ThrottlingException`, `InvalidAMIID.NotFound` …), or undefined for other errors. */
+export function awsErrorCode(error: unknown): string | undefined {
+  if (!isAwsError(error)) return undefined;
+  return (error as { Code?: string }).Code ?? error.name;
+}
+
+/**
+ * One line for logs and step failures:
+ * `InvalidAMIID.NotFound: The image id '[ami-1]' does not exist (HTTP 400, request id 7f3c…)`.
+ */
+export function describeError(error: unknown): string {
+  if (isAwsError(error)) {
+    const details = [
+      error.$metadata?.httpStatusCode !== undefined ? `HTTP ${error.$metadata.httpStatusCode}` : undefined,
+      error.$metadata?.requestId ? `request id ${error.$metadata.requestId}` : undefined,
+    ].filter(Boolean);
+    const code = awsErrorCode(error);
+    const message = error.message && error.message !== code ? `: ${error.message}` : '';
+    return `${code}${message}${details.length > 0 ? ` (${details.join(', ')})` : ''}`;
+  }
+  if (error instanceof Error) return error.message;
+  return String(error);
+}
+
+/** Marks the step failed with the formatted error (exit code 1); the stack goes to the debug log. */
+export function failStep(error: unknown, context?: string): void {
+  if (error instanceof Error && error.stack) core.debug(error.stack);
+  core.setFailed(context ? `${context}: ${describeError(error)}` : describeError(error));
+}

@@ -1,0 +1,12 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['lib/**/*.test.ts', '*/src/**/*.test.ts', 'sim/**/*.test.ts', 'test-support/**/*.test.ts'],
+    // The end-to-end tests start their own moto server and run the bundled actions as child processes.
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+    // Actions read INPUT_* and GITHUB_* from process.env; keep every file in its own process.
+    pool: 'forks',
+  },
+});
