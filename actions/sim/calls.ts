@@ -1,0 +1,55 @@
+import { randomUUID } from 'node:crypto';
+
+/** Every API call the simulation served, with the simulated time it arrived. */
+export interface SimCall {
+  at: number;
+  operation: string;
+  input: unknown;
+  throttled: boolean;
+}
+
+/**
+ * The bookkeeping both simulated services share: a call log (for assertions and the benchmark's
+ * calls-per-minute figure), request ids, and throttling bursts (the next N calls, or a time window).
+ */
+export class CallLedger {
+  readonly calls: SimCall[] = [];
+  #throttleNext = 0;
+  #throttleWindows: Array<{ from: number; to: number }> = [];
+
+  constructor(private readonly now: () => number) {}
+
+  /** The next `count` calls are refused with the service's throttling error. */
+  throttleNext(count: number): void {
+    this.#throttleNext += count;
+  }
+
+  /** Every call between `fromMs` and `toMs` (absolute) is refused with a throttling error. */
+  throttleBetween(fromMs: number, toMs: number): void {
+    this.#throttleWindows.push({ from: fromMs, to: toMs });
+  }
+
+  /** Records a call; returns true when it must be throttled. */
+  record(operation: string, input: unknown): boolean {
+    const at = this.now();
+    let throttled = this.#throttleWindows.some((w) => at >= w.from && at < w.to);
+    if (!throttled && this.#throttleNext > 0) {
+      this.#throttleNext -= 1;
+      throttled = true;
+    }
+    this.calls.push({ at, operation, input, throttled });
+    return throttled;
+  }
+
+  count(operation?: string): number {
+    return operation ? this.calls.filter((c) => c.operation === operation).length : this.calls.length;
+  }
+}
+
+export function requestId(): string {
+  return randomUUID();
+}
+
+export function metadata(httpStatusCode = 200) {
+  return { httpStatusCode, requestId: requestId(), attempts: 1, totalRetryDelay: 0 };
+}

@@ -1,0 +1,29 @@
+import type { FinalizeHandlerArguments, MetadataBearer, MiddlewareStack } from '@smithy/types';
+import { metadata } from './calls.js';
+
+/** What a simulated service answers: the operation's output, or it throws the service's error. */
+export interface SimulatedService {
+  handle(operation: string, input: unknown): object;
+}
+
+interface AnyClient {
+  // biome-ignore lint/suspicious/noExplicitAny: every SDK client's stack has its own input/output unions
+  middlewareStack: MiddlewareStack<any, any>;
+}
+
+/**
+ * Serves a real SDK client's calls from a simulated service. The middleware sits at the end of the
+ * finalize step: serialization, the client's retry strategy (adaptive retries, throttling back-off) and
+ * signing all run for real, only the HTTP round trip is replaced.
+ */
+export function plugSimulation(client: AnyClient, service: SimulatedService): void {
+  client.middlewareStack.add(
+    (_next, context) => async (args: FinalizeHandlerArguments<object>) => {
+      const operation = String(context.commandName ?? '').replace(/Command$/, '');
+      const output = service.handle(operation, (args as { input?: unknown }).input ?? {});
+      const result: MetadataBearer = { ...structuredClone(output), $metadata: metadata() };
+      return { output: result, response: { statusCode: 200, headers: {} } };
+    },
+    { step: 'finalizeRequest', priority: 'low', name: 'dealershipSimulation', override: true },
+  );
+}

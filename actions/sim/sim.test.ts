@@ -1,0 +1,192 @@
+import {
+  AutoScalingClient,
+  CancelInstanceRefreshCommand,
+  DescribeInstanceRefreshesCommand,
+  InstanceRefreshInProgressFault,
+  StartInstanceRefreshCommand,
+} from '@aws-sdk/client-auto-scaling';
+import {
+  BatchGetDeploymentTargetsCommand,
+  CodeDeployClient,
+  CreateDeploymentCommand,
+  DeploymentLimitExceededException,
+  GetDeploymentCommand,
+  ListDeploymentsCommand,
+  StopDeploymentCommand,
+} from '@aws-sdk/client-codedeploy';
+import { describe, expect, it } from 'vitest';
+import { AutoScalingSim } from './autoscaling.js';
+import { FakeClock } from './clock.js';
+import { CodeDeploySim, IN_PLACE_EVENTS, VALIDATE_SERVICE_FAILS } from './codedeploy.js';
+import { plugSimulation } from './plug.js';
+
+const clientConfig = {
+  region: 'eu-west-1',
+  credentials: { accessKeyId: 'AKIDSIMULATION', secretAccessKey: 'simulation' },
+};
+
+function autoScaling(clock: FakeClock) {
+  const sim = new AutoScalingSim(() => clock.now());
+  const client = new AutoScalingClient(clientConfig);
+  plugSimulation(client, sim);
+  return { sim, client };
+}
+
+function codeDeploy(clock: FakeClock) {
+  const sim = new CodeDeploySim(() => clock.now());
+  const client = new CodeDeployClient(clientConfig);
+  plugSimulation(client, sim);
+  return { sim, client };
+}
+
+const start = new StartInstanceRefreshCommand({
+  AutoScalingGroupName: 'dealership-web',
+  DesiredConfiguration: { LaunchTemplate: { LaunchTemplateName: 'dealership', Version: '7' } },
+  Preferences: { AutoRollback: true },
+});
+
+const s3Revision = {
+  revisionType: 'S3' as const,
+  s3Location: { bucket: 'b', key: 'k.zip', bundleType: 'zip' as const },
+};
+
+describe('the Auto Scaling simulation', () => {
+  it('serves a real SDK client a refresh that moves through its scripted steps as the clock advances', async () => {
+    const clock = new FakeClock();
+    const { client } = autoScaling(clock);
+    const { InstanceRefreshId } = await client.send(start);
+    const look = async () =>
+      (await client.send(new DescribeInstanceRefreshesCommand({ AutoScalingGroupName: 'dealership-web' })))
+        .InstanceRefreshes?.[0];
+
+    expect((await look())?.Status).toBe('Pending');
+    clock.advance(100_000);
+    expect(await look()).toMatchObject({ InstanceRefreshId, Status: 'InProgress', PercentageComplete: 25 });
+    clock.advance(200_000);
+    const done = await look();
+    expect(done).toMatchObject({ Status: 'Successful', PercentageComplete: 100 });
+    expect(done?.EndTime?.getTime()).toBe(done!.StartTime!.getTime() + 300_000);
+  });
+
+  it('refuses a second refresh on a group with one in progress, as AWS does', async () => {
+    const clock = new FakeClock();
+    const { client } = autoScaling(clock);
+    await client.send(start);
+    await expect(client.send(start)).rejects.toBeInstanceOf(InstanceRefreshInProgressFault);
+  });
+
+  it('lets the SDK retry a throttling burst and records every attempt', async () => {
+    const clock = new FakeClock();
+    const { sim, client } = autoScaling(clock);
+    sim.ledger.throttleNext(2);
+    const result = await client.send(start);
+    expect(result.InstanceRefreshId).toBeTruthy();
+    expect(result.$metadata.attempts).toBe(3);
+    expect(sim.ledger.calls.map((c) => c.throttled)).toEqual([true, true, false]);
+  });
+
+  it('cancels through Cancelling to Cancelled', async () => {
+    const clock = new FakeClock();
+    const { sim, client } = autoScaling(clock);
+    await client.send(start);
+    clock.advance(60_000);
+    await client.send(new CancelInstanceRefreshCommand({ AutoScalingGroupName: 'dealership-web' }));
+    const refresh = sim.refreshes[0]!;
+    expect(sim.view(refresh).Status).toBe('Cancelling');
+    clock.advance(20_000);
+    expect(sim.view(refresh).Status).toBe('Cancelled');
+  });
+});
+
+describe('the CodeDeploy simulation', () => {
+  it('runs every lifecycle event on each instance, one instance at a time, to Succeeded', async () => {
+    const clock = new FakeClock();
+    const { client } = codeDeploy(clock);
+    const { deploymentId } = await client.send(
+      new CreateDeploymentCommand({
+        applicationName: 'dealership',
+        deploymentGroupName: 'dealership-web',
+        revision: s3Revision,
+      }),
+    );
+    clock.advance(3_000 + 5_000 * IN_PLACE_EVENTS.length + 1);
+    const targets = await client.send(
+      new BatchGetDeploymentTargetsCommand({ deploymentId, targetIds: ['i-0aaa1111', 'i-0bbb2222'] }),
+    );
+    const [first, second] = (targets.deploymentTargets ?? []).map((t) => t.instanceTarget);
+    expect(first?.status).toBe('Succeeded');
+    expect(second?.status).toBe('InProgress');
+    expect(second?.lifecycleEvents?.[0]?.status).toBe('InProgress');
+    clock.advance(5_000 * IN_PLACE_EVENTS.length);
+    const { deploymentInfo } = await client.send(new GetDeploymentCommand({ deploymentId }));
+    expect(deploymentInfo?.status).toBe('Succeeded');
+  });
+
+  it('fails a deployment at ValidateService with the script diagnostics and rolls back automatically', async () => {
+    const clock = new FakeClock();
+    const { sim, client } = codeDeploy(clock);
+    sim.script(VALIDATE_SERVICE_FAILS('i-0aaa1111'));
+    const { deploymentId } = await client.send(
+      new CreateDeploymentCommand({
+        applicationName: 'dealership',
+        deploymentGroupName: 'dealership-web',
+        revision: s3Revision,
+        autoRollbackConfiguration: { enabled: true, events: ['DEPLOYMENT_FAILURE'] },
+      }),
+    );
+    clock.advance(600_000);
+    const { deploymentInfo } = await client.send(new GetDeploymentCommand({ deploymentId }));
+    expect(deploymentInfo).toMatchObject({
+      status: 'Failed',
+      errorInformation: { code: 'HEALTH_CONSTRAINTS' },
+    });
+    expect(deploymentInfo?.rollbackInfo?.rollbackDeploymentId).toBeTruthy();
+    const targets = await client.send(
+      new BatchGetDeploymentTargetsCommand({ deploymentId, targetIds: ['i-0aaa1111', 'i-0bbb2222'] }),
+    );
+    const [failed, skipped] = (targets.deploymentTargets ?? []).map((t) => t.instanceTarget);
+    const event = failed?.lifecycleEvents?.find((e) => e.status === 'Failed');
+    expect(event).toMatchObject({
+      lifecycleEventName: 'ValidateService',
+      diagnostics: { errorCode: 'ScriptFailed' },
+    });
+    expect(skipped?.status).toBe('Skipped');
+  });
+
+  it('refuses a deployment while another is active and lists the active one', async () => {
+    const clock = new FakeClock();
+    const { sim, client } = codeDeploy(clock);
+    const other = sim.seedDeployment('dealership', 'dealership-web', {});
+    const create = new CreateDeploymentCommand({
+      applicationName: 'dealership',
+      deploymentGroupName: 'dealership-web',
+      revision: s3Revision,
+    });
+    await expect(client.send(create)).rejects.toBeInstanceOf(DeploymentLimitExceededException);
+    const active = await client.send(
+      new ListDeploymentsCommand({
+        applicationName: 'dealership',
+        deploymentGroupName: 'dealership-web',
+        includeOnlyStatuses: ['Created', 'Queued', 'InProgress', 'Ready'],
+      }),
+    );
+    expect(active.deployments).toEqual([other]);
+  });
+
+  it('stops a deployment and reports Stopped', async () => {
+    const clock = new FakeClock();
+    const { client } = codeDeploy(clock);
+    const { deploymentId } = await client.send(
+      new CreateDeploymentCommand({
+        applicationName: 'dealership',
+        deploymentGroupName: 'dealership-web',
+        revision: s3Revision,
+      }),
+    );
+    clock.advance(20_000);
+    const stop = await client.send(new StopDeploymentCommand({ deploymentId, autoRollbackEnabled: true }));
+    expect(stop.status).toBe('Pending');
+    const { deploymentInfo } = await client.send(new GetDeploymentCommand({ deploymentId }));
+    expect(deploymentInfo?.status).toBe('Stopped');
+  });
+});
