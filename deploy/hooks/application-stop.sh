@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# shellcheck source-path=SCRIPTDIR
+# ApplicationStop (CodeDeploy runs the PREVIOUS revision's copy): stop the service gracefully.
+# Traffic is already blocked at the load balancer; on SIGTERM the service still reports 503 on
+# /health/ready for SHUTDOWN_DRAIN_MS, finishes in-flight requests and exits. The unit's
+# TimeoutStopSec bounds the wait before the supervisor kills it.
+set -euo pipefail
+# shellcheck source=lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+if supervisor is-active --quiet "$UNIT"; then
+  log "stopping $UNIT (it drains, then exits)"
+  started=$SECONDS
+  supervisor stop "$UNIT"
+  log "stopped after $((SECONDS - started)) s"
+else
+  log "$UNIT is not running; nothing to stop"
+fi

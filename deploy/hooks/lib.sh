@@ -1,0 +1,59 @@
+# shellcheck shell=bash disable=SC2034  # the variables are for the hooks that source this file
+# Sourced by every lifecycle hook: where the service lives and how it is supervised.
+#
+# One switch picks the supervisor: DEALERSHIP_SUPERVISOR=systemd (EC2, the default) or rehearsal
+# (`npm run rehearse`, whose supervisor command, named by DEALERSHIP_REHEARSAL_SUPERVISOR, takes the
+# same verbs). DEALERSHIP_ROOT prefixes every path (empty on EC2), so a rehearsal can give each
+# instance its own directory root. Nothing else differs between EC2 and the rehearsal.
+
+DEALERSHIP_ROOT="${DEALERSHIP_ROOT:-}"
+APP_DIR="$DEALERSHIP_ROOT/opt/dealership/app"
+ENV_FILE="$DEALERSHIP_ROOT/etc/dealership/dealership.env"
+UNIT_DIR="$DEALERSHIP_ROOT/etc/systemd/system"
+UNIT=dealership.service
+SERVICE_USER=dealership
+# The unpacked revision this hook was shipped in (CodeDeploy's deployment archive).
+REVISION_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+
+log() { printf '%s %s: %s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "${LIFECYCLE_EVENT:-$(basename "$0")}" "$*"; }
+fail() {
+  log "FAILED: $*" >&2
+  exit 1
+}
+
+on_systemd() {
+  case "${DEALERSHIP_SUPERVISOR:-systemd}" in
+    systemd) return 0 ;;
+    rehearsal) return 1 ;;
+    *) fail "DEALERSHIP_SUPERVISOR must be systemd or rehearsal, got '${DEALERSHIP_SUPERVISOR}'" ;;
+  esac
+}
+
+# supervisor VERB ARGS...: systemctl's verbs (is-active, start, stop, restart, enable, daemon-reload),
+# plus `run UNIT CMD...`, which runs CMD as UNIT runs: its user, environment file and directory.
+supervisor() {
+  if on_systemd; then
+    if [[ $1 == run ]]; then
+      shift 2
+      systemd-run --quiet --wait --pipe --collect --service-type=exec \
+        --uid="$SERVICE_USER" --gid="$SERVICE_USER" --working-directory="$APP_DIR/service" \
+        --property=EnvironmentFile="$ENV_FILE" -- "$@"
+    else
+      systemctl "$@"
+    fi
+  else
+    "${DEALERSHIP_REHEARSAL_SUPERVISOR:?names the rehearsal supervisor command}" "$@"
+  fi
+}
+
+# env_value KEY DEFAULT: what the service sees for KEY in its environment file, else DEFAULT.
+env_value() {
+  local value
+  value=$(sed -n "s/^[[:space:]]*$1[[:space:]]*=[[:space:]]*//p" "$ENV_FILE" | tail -n 1)
+  value=${value%[\"\']}
+  value=${value#[\"\']}
+  printf '%s' "${value:-$2}"
+}
+
+# The commit this revision was built from (the bundle's REVISION file).
+revision_commit() { head -n 1 "$REVISION_DIR/REVISION"; }

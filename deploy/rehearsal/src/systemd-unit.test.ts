@@ -1,0 +1,63 @@
+import { copyFile, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parseAppSpec } from './codedeploy/appspec.js';
+import { REPO_ROOT } from './paths.js';
+import { run } from './process.js';
+import { parseUnitSections, readServiceUnit } from './supervisor/unit-file.js';
+
+const UNIT_PATH = join(REPO_ROOT, 'deploy/systemd/dealership.service');
+const settings = parseUnitSections(await readFile(UNIT_PATH, 'utf8'), UNIT_PATH).get('Service') ?? [];
+const setting = (key: string) => settings.filter(([name]) => name === key).map(([, value]) => value);
+
+describe('the systemd unit', () => {
+  it('passes systemd-analyze verify where systemd is installed', async () => {
+    const which = await run('sh', ['-c', 'command -v systemd-analyze']);
+    if (which.code !== 0) {
+      // Without systemd the directive checks below are the whole check (they always run).
+      console.warn('systemd-analyze is not installed; the unit is checked by parsing only');
+      return;
+    }
+    const dir = await mkdtemp(join(tmpdir(), 'unit-verify-'));
+    try {
+      await copyFile(UNIT_PATH, join(dir, 'dealership.service'));
+      const result = await run('systemd-analyze', ['verify', join(dir, 'dealership.service')]);
+      expect(result.stderr).toBe('');
+      expect(result.code).toBe(0);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('runs the installed service as its own user with the instance environment file', async () => {
+    const unit = await readServiceUnit(UNIT_PATH);
+    const { files } = parseAppSpec(await readFile(join(REPO_ROOT, 'appspec.yml'), 'utf8'));
+    const installDir = files[0]!.destination;
+    expect(unit.execStart).toEqual(['/usr/bin/node', `${installDir}/service/dist/main.js`]);
+    expect(unit.workingDirectory).toBe(`${installDir}/service`);
+    expect(setting('User')).toEqual(['dealership']);
+    expect(unit.environmentFiles).toEqual([{ path: '/etc/dealership/dealership.env', optional: false }]);
+    expect(Object.fromEntries(unit.environment)).toMatchObject({ MIGRATE_ON_START: 'false' });
+    expect(setting('Restart')).toEqual(['on-failure']);
+  });
+
+  it('waits longer for a stop than the service drains', async () => {
+    const unit = await readServiceUnit(UNIT_PATH);
+    const drainMs = Number(Object.fromEntries(unit.environment).SHUTDOWN_DRAIN_MS);
+    expect(drainMs).toBeGreaterThan(0);
+    expect(unit.killSignal).toBe('SIGTERM');
+    // The drain, then in-flight requests and pools closing, with room to spare.
+    expect(unit.timeoutStopSeconds).toBeGreaterThanOrEqual(drainMs / 1000 + 15);
+  });
+
+  it('is hardened: no new privileges, a read-only system, private /tmp, no home, one writable path', () => {
+    expect(setting('NoNewPrivileges')).toEqual(['yes']);
+    expect(setting('ProtectSystem')).toEqual(['strict']);
+    expect(setting('ReadWritePaths')).toEqual(['/var/lib/dealership']);
+    expect(setting('PrivateTmp')).toEqual(['yes']);
+    expect(setting('ProtectHome')).toEqual(['yes']);
+    expect(setting('CapabilityBoundingSet')).toEqual(['']);
+    expect(setting('MemoryDenyWriteExecute')).toEqual([]); // V8's JIT needs writable code pages
+  });
+});
