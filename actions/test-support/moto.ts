@@ -1,0 +1,95 @@
+/**
+ * A real moto server for end-to-end tests: `python3 -m moto.server` on a free 127.0.0.1 port, the
+ * environment a built action needs to talk to it, and the client configuration for the test itself.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createServer } from 'node:net';
+
+export const MOTO_REGION = 'us-east-1';
+
+export interface MotoServer {
+  endpoint: string;
+  /** Environment for a built action: endpoint, fake credentials, region. */
+  env: Record<string, string>;
+  /** Configuration for SDK clients in the test: `new EC2Client(moto.clientConfig)`. */
+  clientConfig: {
+    region: string;
+    endpoint: string;
+    credentials: { accessKeyId: string; secretAccessKey: string };
+  };
+  /** Forgets every resource (moto's reset API), for a clean slate between tests. */
+  reset(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const address = server.address();
+  server.close();
+  if (address === null || typeof address === 'string') throw new Error('could not find a free port');
+  return address.port;
+}
+
+async function waitUntilServing(endpoint: string, child: ChildProcess, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`moto exited with code ${child.exitCode}`);
+    try {
+      const response = await fetch(`${endpoint}/moto-api/data.json`);
+      if (response.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`moto did not answer on ${endpoint} within ${timeoutMs} ms`);
+}
+
+/** Starts moto; tries another port if the first one was taken in the meantime. */
+export async function startMoto(): Promise<MotoServer> {
+  let lastError: unknown;
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const port = await freePort();
+    const endpoint = `http://127.0.0.1:${port}`;
+    const child = spawn('python3', ['-m', 'moto.server', '-H', '127.0.0.1', '-p', String(port)], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr?.on('data', (chunk: Buffer) => {
+      stderr = (stderr + chunk.toString()).slice(-4000);
+    });
+    try {
+      await waitUntilServing(endpoint, child, 30_000);
+    } catch (error) {
+      child.kill('SIGKILL');
+      lastError = new Error(`${(error as Error).message}\n${stderr}`);
+      continue;
+    }
+    const credentials = { accessKeyId: 'testing', secretAccessKey: 'testing' };
+    return {
+      endpoint,
+      env: {
+        AWS_ENDPOINT_URL: endpoint,
+        AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+        AWS_REGION: MOTO_REGION,
+        AWS_EC2_METADATA_DISABLED: 'true',
+      },
+      clientConfig: { region: MOTO_REGION, endpoint, credentials },
+      reset: async () => {
+        const response = await fetch(`${endpoint}/moto-api/reset`, { method: 'POST' });
+        if (!response.ok) throw new Error(`moto reset failed: HTTP ${response.status}`);
+      },
+      stop: async () => {
+        if (child.exitCode !== null) return;
+        const exited = once(child, 'exit');
+        child.kill('SIGTERM');
+        await exited;
+      },
+    };
+  }
+  throw lastError;
+}
