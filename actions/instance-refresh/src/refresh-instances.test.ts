@@ -154,7 +154,7 @@ describe('instance-refresh', () => {
     await promise;
     expect(lines.filter((l) => l.includes('InProgress 25%, 3 to update'))).toEqual([
       '[0s] InProgress 25%, 3 to update',
-      expect.stringMatching(/^\[1m0\ds\] InProgress 25%, 3 to update \(no change\)$/),
+      expect.stringMatching(/^\[1m\d\ds\] InProgress 25%, 3 to update \(no change\)$/),
     ]);
   });
 });
