@@ -1,0 +1,56 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { loadConfig } from './config.js';
+import { Database, describeTarget } from './db/database.js';
+import { prepareDatabase } from './db/prepare.js';
+import { createApp } from './http/app.js';
+import { Lifecycle } from './http/lifecycle.js';
+import { createLogger } from './logger.js';
+import { exitOnStartupError } from './process.js';
+import { closeGracefully, listen } from './server.js';
+import { versionInfo } from './version.js';
+
+async function main(): Promise<void> {
+  const startedAt = new Date();
+  const config = loadConfig();
+  const logger = createLogger(config.logLevel);
+  const db = Database.fromConfig(config, logger);
+  logger.info(
+    { database: describeTarget(config.database), replicas: config.replicas.map(describeTarget) },
+    'starting the dealership service',
+  );
+  await prepareDatabase(db, config, logger);
+
+  const lifecycle = new Lifecycle();
+  const version = versionInfo(config.commit, startedAt);
+  const server = await listen(
+    createApp({ config, db, logger, lifecycle, version }),
+    config.host,
+    config.port,
+  );
+  const address = server.address();
+  const port = typeof address === 'object' && address !== null ? address.port : config.port;
+  const host = ['0.0.0.0', '::'].includes(config.host) ? '127.0.0.1' : config.host;
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  logger.info(
+    { url, docs: `${url}/docs`, commit: version.commit },
+    `listening on ${url}; API docs at ${url}/docs`,
+  );
+
+  let stopping = false;
+  const shutdown = async (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    lifecycle.draining = true;
+    logger.info({ signal, drainMs: config.shutdownDrainMs }, 'draining: readiness is now 503');
+    await sleep(config.shutdownDrainMs);
+    logger.info('no longer accepting connections; finishing in-flight requests');
+    await closeGracefully(server, logger);
+    await db.close();
+    logger.info('stopped');
+    process.exit(0);
+  };
+  process.once('SIGTERM', (signal) => void shutdown(signal));
+  process.once('SIGINT', (signal) => void shutdown(signal));
+}
+
+main().catch(exitOnStartupError);

@@ -1,0 +1,53 @@
+import { z } from 'zod';
+import type { Database } from '../db/database.js';
+import { salesBySalesperson } from '../domain/reports.js';
+import { issueToken, ROLES, revokeToken } from '../domain/tokens.js';
+import type { Api } from '../http/api.js';
+import { ADMIN } from '../http/roles.js';
+import { idParams, text } from '../schemas/fields.js';
+import { salesReportOutput, salesReportQuery } from '../schemas/reports.js';
+
+const tokenCreate = z.strictObject({ role: z.enum(ROLES as ['admin', 'sales', 'service']), name: text(100) });
+const tokenOutput = z.object({
+  id: z.number().int(),
+  token: z.string().meta({ description: 'shown once; only its hash is stored' }),
+  role: z.enum(['admin', 'sales', 'service']),
+  name: z.string(),
+});
+
+/** Tokens and reports: admin only. */
+export function registerAdminRoutes(api: Api, db: Database): void {
+  api.route({
+    method: 'post',
+    path: '/tokens',
+    tag: 'Tokens',
+    summary: 'Issue a bearer token for a role (the token is shown once)',
+    access: ADMIN,
+    body: tokenCreate,
+    status: 201,
+    response: tokenOutput,
+    handle: ({ body }) => issueToken(db, body),
+  });
+  api.route({
+    method: 'delete',
+    path: '/tokens/{id}',
+    tag: 'Tokens',
+    summary: 'Revoke a token; it stops working at once',
+    access: ADMIN,
+    params: idParams,
+    status: 204,
+    errors: [404],
+    handle: ({ params }) => revokeToken(db, params.id),
+  });
+  api.route({
+    method: 'get',
+    path: '/reports/sales-by-salesperson',
+    tag: 'Reports',
+    summary: 'Cars sold and revenue per salesperson between two days (both included)',
+    access: ADMIN,
+    query: salesReportQuery,
+    status: 200,
+    response: salesReportOutput,
+    handle: ({ query }) => salesBySalesperson(db, query),
+  });
+}
