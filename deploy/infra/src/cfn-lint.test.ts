@@ -1,0 +1,38 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { templatePath } from './repo.js';
+import { runTool } from './tools.js';
+
+/** cfn-lint's findings as "Rule file:line message" lines; level is error, warning or informational. */
+function cfnLint(path: string, ...extra: string[]) {
+  const run = runTool('cfn-lint', ['--format', 'parseable', ...extra, '--', path]);
+  const findings = run.stdout.split('\n').filter(Boolean);
+  if (run.status !== 0 && findings.length === 0)
+    throw new Error(`cfn-lint failed without findings: ${run.stderr}`);
+  return findings;
+}
+
+describe('cfn-lint', () => {
+  it('finds no error and no warning in the template', () => {
+    expect(cfnLint(templatePath)).toEqual([]);
+  });
+
+  it('does report a broken template (the check can fail)', () => {
+    const broken = join(mkdtempSync(join(tmpdir(), 'cfn-lint-')), 'broken.yml');
+    writeFileSync(
+      broken,
+      [
+        'Resources:',
+        '  Group:',
+        '    Type: AWS::AutoScaling::AutoScalingGroup',
+        '    Properties:',
+        '      MinSize: "1"',
+        '      MaxSize: "2"',
+        '      LaunchTemplate: { LaunchTemplateId: !Ref Missing, Version: "$Latest" }',
+      ].join('\n'),
+    );
+    expect(cfnLint(broken).some((line) => line.includes('Missing'))).toBe(true);
+  });
+});

@@ -1,0 +1,46 @@
+import { readFileSync } from 'node:fs';
+import { type CollectionTag, parse, type ScalarTag, YAMLMap, YAMLSeq } from 'yaml';
+import { templatePath } from './repo.js';
+
+/** The CloudFormation short-form intrinsics, read into their long form (`!Ref X` → `{ Ref: X }`). */
+const intrinsics = ['Ref', 'GetAtt', 'Sub', 'If', 'Equals', 'Not', 'And', 'Or', 'Select', 'Join', 'Split'];
+const cfnTags = intrinsics.flatMap((name): (ScalarTag | CollectionTag)[] => {
+  const key = name === 'Ref' ? 'Ref' : `Fn::${name}`;
+  const long = (value: unknown) => ({
+    [key]: name === 'GetAtt' && typeof value === 'string' ? value.split('.') : value,
+  });
+  return [
+    { tag: `!${name}`, resolve: (value: string) => long(value) },
+    { tag: `!${name}`, collection: 'seq', nodeClass: YAMLSeq, resolve: (node) => long(node.toJSON()) },
+    { tag: `!${name}`, collection: 'map', nodeClass: YAMLMap, resolve: (node) => long(node.toJSON()) },
+  ];
+});
+
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+
+export interface Resource {
+  Type: string;
+  Properties?: Record<string, Json>;
+  Condition?: string;
+  DeletionPolicy?: string;
+}
+
+export interface Template {
+  Parameters: Record<string, Record<string, Json>>;
+  Resources: Record<string, Resource>;
+  Outputs: Record<string, { Value: Json; Description?: string }>;
+}
+
+export function parseTemplate(text: string): Template {
+  return parse(text, { customTags: cfnTags }) as Template;
+}
+
+export function loadTemplate(): Template {
+  return parseTemplate(readFileSync(templatePath, 'utf8'));
+}
+
+export function resource(template: Template, logicalId: string): Resource {
+  const found = template.Resources[logicalId];
+  if (!found) throw new Error(`template has no resource ${logicalId}`);
+  return found;
+}

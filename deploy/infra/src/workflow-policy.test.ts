@@ -1,0 +1,253 @@
+import { describe, expect, it } from 'vitest';
+import {
+  assumesRole,
+  CONFIGURE_AWS,
+  concurrencyOf,
+  groupFor,
+  idTokenOnlyWhereRolesAreAssumed,
+  localActionInputs,
+  noExpressionsInRun,
+  noPullRequestTarget,
+  onePinPerAction,
+  permissionsOf,
+  pinnedThirdPartyActions,
+  referencedFilesExist,
+  topLevelPermissions,
+  triggers,
+} from './workflow-policy.js';
+import { loadWorkflows, parseWorkflow, type Workflow, workflow } from './workflows.js';
+
+const workflows = loadWorkflows();
+const deploy = workflow(workflows, 'deploy.yml');
+const rollback = workflow(workflows, 'rollback.yml');
+const ci = workflow(workflows, 'ci.yml');
+
+/** `${{ body }}`, a workflow expression as written in YAML. */
+const expression = (body: string) => `\${{ ${body} }}`;
+
+/** A one-job workflow for showing that each check catches what it is there to catch. */
+function fixture(text: string): Workflow {
+  return parseWorkflow('fixture.yml', text);
+}
+
+describe('the workflows', () => {
+  it('are ci.yml, deploy.yml and rollback.yml, plus the checks they share', () => {
+    expect(workflows.map((w) => w.file)).toEqual(['checks.yml', 'ci.yml', 'deploy.yml', 'rollback.yml']);
+  });
+
+  it.each(workflows.map((w) => [w.file, w]))('%s grants nothing beyond contents: read at the top', (_, w) => {
+    expect(topLevelPermissions(w)).toEqual([]);
+  });
+
+  it.each(workflows.map((w) => [w.file, w]))(
+    '%s asks for id-token: write only in jobs that assume a role',
+    (_, w) => {
+      expect(idTokenOnlyWhereRolesAreAssumed(w)).toEqual([]);
+    },
+  );
+
+  it.each(workflows.map((w) => [w.file, w]))(
+    '%s pins every third-party action to a commit, version named',
+    (_, w) => {
+      expect(pinnedThirdPartyActions(w)).toEqual([]);
+    },
+  );
+
+  it('pin each third-party action to one commit everywhere', () => {
+    expect(onePinPerAction(workflows)).toEqual([]);
+  });
+
+  it.each(workflows.map((w) => [w.file, w]))('%s is not triggered by pull_request_target', (_, w) => {
+    expect(noPullRequestTarget(w)).toEqual([]);
+  });
+
+  it(`put no ${{}} expression inside run:, only in env:`, () => {
+    expect(noExpressionsInRun(workflows)).toEqual([]);
+  });
+
+  it('grant pull-requests: write only to the plan job', () => {
+    const writers = workflows.flatMap((w) =>
+      Object.entries(w.jobs)
+        .filter(([, job]) => permissionsOf(job.permissions)['pull-requests'] === 'write')
+        .map(([jobId]) => `${w.file}/${jobId}`),
+    );
+    expect(writers).toEqual(['ci.yml/plan']);
+  });
+});
+
+describe('deploys and rollbacks', () => {
+  const deployJob = deploy.jobs.deploy!;
+  const rollbackJob = rollback.jobs.rollback!;
+
+  it('deploy on pushes to main and by hand', () => {
+    expect(triggers(deploy)).toEqual(['push', 'workflow_dispatch']);
+    expect(deploy.on).toMatchObject({ push: { branches: ['main'] } });
+  });
+
+  it('roll back by hand only, with environment, what, to and reason', () => {
+    expect(triggers(rollback)).toEqual(['workflow_dispatch']);
+    const inputs = (rollback.on as { workflow_dispatch: { inputs: Record<string, { options?: string[] }> } })
+      .workflow_dispatch.inputs;
+    expect(Object.keys(inputs)).toEqual(['environment', 'what', 'to', 'reason']);
+    expect(inputs.what?.options).toEqual(['app', 'image', 'both']);
+  });
+
+  it('run in the production environment, never cancelled, in one group shared by deploy and rollback', () => {
+    expect(deployJob.environment).toMatchObject({ name: 'production' });
+    const deployGroup = concurrencyOf(deployJob);
+    const rollbackGroup = concurrencyOf(rollbackJob);
+    expect(deployGroup).toEqual({ group: 'deploy-production', cancelInProgress: false });
+    expect(rollbackGroup?.cancelInProgress).toBe(false);
+    expect(groupFor(rollbackGroup!.group, 'production')).toBe(deployGroup!.group);
+    expect(rollbackJob.environment).toMatchObject({ name: expression('inputs.environment') });
+  });
+
+  it('are the only jobs that assume the deploy role, and each does it in an environment', () => {
+    const deployers = workflows.flatMap((w) =>
+      Object.entries(w.jobs)
+        .filter(([, job]) => JSON.stringify(job.steps ?? []).includes('vars.DEPLOY_ROLE_ARN'))
+        .map(([jobId, job]) => ({ id: `${w.file}/${jobId}`, job })),
+    );
+    expect(deployers.map((d) => d.id)).toEqual(['deploy.yml/deploy', 'rollback.yml/rollback']);
+    for (const { job } of deployers) expect(job.environment).toBeDefined();
+  });
+
+  it('follow DESIGN §5: verify, app deploy, then bake, roll and refresh, then the smoke test', () => {
+    expect(deployJob.needs).toBe('verify');
+    expect(deploy.jobs.verify?.uses).toBe('./.github/workflows/checks.yml');
+    const order = (deployJob.steps ?? []).map((step) => step.uses ?? step.run ?? '');
+    const at = (needle: string) => order.findIndex((entry) => entry.includes(needle));
+    const sequence = [
+      'current-state.sh',
+      './actions/deploy-plan',
+      './actions/codedeploy-deploy',
+      './actions/bake-ami',
+      './actions/roll-launch-template',
+      './actions/instance-refresh',
+      'smoke-test.sh',
+    ].map(at);
+    expect(sequence.every((index) => index >= 0)).toBe(true);
+    expect([...sequence].sort((a, b) => a - b)).toEqual(sequence);
+  });
+
+  it('roll back after a failure past the app deploy, to what was live before', () => {
+    const steps = deployJob.steps ?? [];
+    const rollbacks = steps.filter((step) => step.if?.includes('failure()'));
+    expect(rollbacks.map((step) => step.uses ?? 'script')).toEqual([
+      './actions/codedeploy-deploy',
+      './actions/instance-refresh',
+      'script',
+    ]);
+    expect(rollbacks[0]?.if).toContain("steps.app.outcome == 'success'");
+    expect(rollbacks[0]?.with?.revision).toBe(expression('steps.before.outputs.revision'));
+    expect(rollbacks[1]?.with?.['launch-template-version']).toBe(
+      expression('steps.before.outputs.launch-template-version'),
+    );
+  });
+
+  it('write a job summary even when a step failed', () => {
+    for (const job of [deployJob, rollbackJob]) {
+      const summary = (job.steps ?? []).find((step) => step.run?.includes('summary.sh'));
+      expect(summary?.if).toBe('always()');
+    }
+  });
+});
+
+describe('pull requests', () => {
+  const plan = ci.jobs.plan!;
+
+  it('run the checks on pull requests and branch pushes', () => {
+    expect(triggers(ci)).toEqual(['pull_request', 'push']);
+    expect(ci.jobs.checks?.uses).toBe('./.github/workflows/checks.yml');
+  });
+
+  it('get a deploy plan with AWS credentials only from this repository, never from forks', () => {
+    expect(assumesRole(plan)).toBe(true);
+    expect(plan.if).toContain('github.event.pull_request.head.repo.full_name == github.repository');
+    const credentials = plan.steps?.find((step) => step.uses?.startsWith(CONFIGURE_AWS));
+    expect(credentials?.with?.['role-to-assume']).toBe(expression('vars.PLAN_ROLE_ARN'));
+  });
+
+  it('never see secrets', () => {
+    expect(workflows.filter((w) => w.text.includes('secrets.')).map((w) => w.file)).toEqual([]);
+  });
+});
+
+describe('each check catches what it is for', () => {
+  const job = (body: string) => `on: push\njobs:\n  build:\n    runs-on: ubuntu-24.04\n${body}`;
+
+  it('flags missing or broad top-level permissions', () => {
+    expect(topLevelPermissions(fixture(job('    steps: [{ run: "true" }]')))).toHaveLength(1);
+    expect(topLevelPermissions(fixture(`permissions: write-all\n${job('    steps: []')}`))).toHaveLength(1);
+    expect(topLevelPermissions(fixture(`permissions:\n  contents: read\n${job('    steps: []')}`))).toEqual(
+      [],
+    );
+  });
+
+  it('flags id-token: write without configure-aws-credentials, and the reverse', () => {
+    const idToken = fixture(job('    permissions: { id-token: write }\n    steps: [{ run: "true" }]'));
+    expect(idTokenOnlyWhereRolesAreAssumed(idToken)).toEqual([
+      'fixture.yml job build: id-token: write but assumes no AWS role',
+    ]);
+    const noToken = fixture(job(`    steps:\n      - uses: ${CONFIGURE_AWS}@${'a'.repeat(40)} # v4.2.1`));
+    expect(idTokenOnlyWhereRolesAreAssumed(noToken)).toHaveLength(1);
+  });
+
+  it('flags tags, short SHAs and missing version comments', () => {
+    const text = job(
+      [
+        '    steps:',
+        '      - uses: actions/checkout@v4',
+        `      - uses: actions/checkout@${'b'.repeat(12)} # v4`,
+        `      - uses: actions/setup-node@${'c'.repeat(40)}`,
+        `      - uses: actions/cache@${'d'.repeat(40)} # v4.2.0`,
+        '      - uses: ./actions/bake-ami',
+      ].join('\n'),
+    );
+    expect(pinnedThirdPartyActions(fixture(text))).toHaveLength(3);
+    const flow = fixture(job(`    steps: [{ uses: "x/y@${'e'.repeat(40)}" }]`));
+    expect(pinnedThirdPartyActions(flow)).toHaveLength(1);
+  });
+
+  it('flags one action pinned to two commits', () => {
+    const a = fixture(job(`    steps: [{ uses: "x/y@${'1'.repeat(40)}" }]`));
+    const b = fixture(job(`    steps: [{ uses: "x/y@${'2'.repeat(40)}" }]`));
+    expect(onePinPerAction([a, b])).toHaveLength(1);
+  });
+
+  it('flags pull_request_target', () => {
+    expect(
+      noPullRequestTarget(fixture(job('    steps: []').replace('on: push', 'on: [pull_request_target]'))),
+    ).toHaveLength(1);
+  });
+
+  it('flags expressions inside run:', () => {
+    const text = job(
+      `    steps:\n      - run: echo "${expression('github.event.pull_request.title')}"\n      - run: echo "$TITLE"`,
+    );
+    expect(noExpressionsInRun([fixture(text)])).toHaveLength(1);
+  });
+
+  it('flags unknown and missing inputs of a local action', () => {
+    const text = job(
+      '    steps:\n      - uses: ./actions/instance-refresh\n        with:\n          no-such-input: x',
+    );
+    const findings = localActionInputs([fixture(text)]);
+    expect(findings.some((f) => f.includes('has no input "no-such-input"'))).toBe(true);
+    expect(findings.some((f) => f.includes('required input "auto-scaling-group"'))).toBe(true);
+  });
+
+  it('flags scripts and actions that do not exist', () => {
+    const text = job(
+      '    steps:\n      - run: deploy/infra/pipeline/no-such.sh\n      - uses: ./actions/no-such',
+    );
+    expect(referencedFilesExist([fixture(text)])).toHaveLength(2);
+  });
+
+  it('reads cancel-in-progress expressions as cancelling', () => {
+    expect(
+      concurrencyOf({ concurrency: { group: 'g', 'cancel-in-progress': expression('true') } })
+        ?.cancelInProgress,
+    ).toBe(true);
+  });
+});
