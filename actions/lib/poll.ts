@@ -62,6 +62,9 @@ export interface PollOptions<T> {
   random?: () => number;
 }
 
+/** The timing part of {@link PollOptions}, for helpers that supply `what` and `check` themselves. */
+export type WaitOptions = Omit<PollOptions<unknown>, 'what' | 'check'>;
+
 /** The wait ran out of time. `lastStatus` is what the last check reported. */
 export class PollTimeoutError extends Error {
   override name = 'PollTimeoutError';
