@@ -21,10 +21,9 @@ export async function createImage(
       InstanceId: request.instanceId,
       Name: request.name,
       Description: request.description,
-      TagSpecifications: [
-        { ResourceType: 'image', Tags: toAwsTags(request.tags) },
-        { ResourceType: 'snapshot', Tags: toAwsTags(request.tags) },
-      ],
+      // The image carries its tags from the start (a pending image is found by the cache and by
+      // retention); its snapshots are tagged once they exist, by tagImageAndSnapshots.
+      TagSpecifications: [{ ResourceType: 'image', Tags: toAwsTags(request.tags) }],
     }),
   );
   if (!result.ImageId) throw new Error(`CreateImage from ${request.instanceId} returned no image id`);
