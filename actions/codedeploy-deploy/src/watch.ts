@@ -1,0 +1,125 @@
+import {
+  BatchGetDeploymentTargetsCommand,
+  type CodeDeployClient,
+  type DeploymentInfo,
+  GetDeploymentCommand,
+  type InstanceTarget,
+  ListDeploymentTargetsCommand,
+} from '@aws-sdk/client-codedeploy';
+import { done, formatDuration, pending, poll } from '../../lib/index.js';
+import type { WaitContext } from './deployments.js';
+
+/** Deployment statuses after which nothing changes any more. */
+export const FINAL_STATUSES = new Set(['Succeeded', 'Failed', 'Stopped']);
+const FINAL_TARGET = new Set(['Succeeded', 'Failed', 'Skipped']);
+/** Without a reason to look sooner, GetDeployment is called this often (instance targets every poll). */
+export const DEPLOYMENT_LOOK_MS = 60_000;
+/** The poller spreads intervals by ±JITTER; the interval is scaled so no gap exceeds `poll-seconds`. */
+export const JITTER = 0.1;
+const BATCH = 25;
+
+export interface DeploymentView {
+  info: DeploymentInfo;
+  targets: Map<string, InstanceTarget>;
+}
+
+/**
+ * Follows a deployment to a final status and prints one line per lifecycle-event change on each
+ * instance. Each poll reads the instances still moving (BatchGetDeploymentTargets); GetDeployment is
+ * read when they all settle, when one fails, or once a minute — so a one-at-a-time deployment costs
+ * about seven calls a minute at the default 10 s while being noticed within one poll of finishing.
+ */
+export async function watchDeployment(context: WaitContext, deploymentId: string): Promise<DeploymentView> {
+  const { codeDeploy, clock, log } = context;
+  const started = clock.now();
+  const say = (line: string) => log(`[${formatDuration(clock.now() - started)}] ${line}`);
+  const targets = new Map<string, InstanceTarget>();
+  let targetIds: string[] = [];
+  let info: DeploymentInfo | undefined;
+  let infoAt = Number.NEGATIVE_INFINITY;
+  let lastStatus = '';
+
+  return poll({
+    what: `deployment ${deploymentId}`,
+    intervalMs: context.pollMs / (1 + JITTER),
+    jitter: JITTER,
+    timeoutMs: Math.max(0, context.deadline - clock.now()),
+    signal: context.signal,
+    clock,
+    check: async () => {
+      if (targetIds.length === 0) targetIds = await listTargets(codeDeploy, deploymentId);
+      const moving = targetIds.filter((id) => !FINAL_TARGET.has(targets.get(id)?.status ?? ''));
+      let failedNow = false;
+      for (const target of await readTargets(codeDeploy, deploymentId, moving)) {
+        failedNow ||= target.status === 'Failed';
+        for (const line of describeChanges(targets.get(target.targetId!), target)) say(line);
+        targets.set(target.targetId!, target);
+      }
+      const settled = targetIds.every((id) => FINAL_TARGET.has(targets.get(id)?.status ?? ''));
+      if (settled || failedNow || clock.now() - infoAt >= DEPLOYMENT_LOOK_MS) {
+        info = (await codeDeploy.send(new GetDeploymentCommand({ deploymentId }))).deploymentInfo!;
+        infoAt = clock.now();
+        const overview = info.deploymentOverview ?? {};
+        const total = Object.values(overview).reduce<number>((sum, n) => sum + (n ?? 0), 0);
+        if (total > targetIds.length) targetIds = []; // instances joined (scale-out): list them again
+      }
+      const status = info?.status ?? 'Unknown';
+      if (status !== lastStatus) say(`deployment ${deploymentId} is ${status}`);
+      lastStatus = status;
+      if (info && FINAL_STATUSES.has(status)) return done({ info, targets });
+      return pending(status);
+    },
+  });
+}
+
+async function listTargets(codeDeploy: CodeDeployClient, deploymentId: string): Promise<string[]> {
+  const ids: string[] = [];
+  let nextToken: string | undefined;
+  do {
+    const page = await codeDeploy.send(new ListDeploymentTargetsCommand({ deploymentId, nextToken }));
+    ids.push(...(page.targetIds ?? []));
+    nextToken = page.nextToken;
+  } while (nextToken);
+  return ids;
+}
+
+export async function readTargets(
+  codeDeploy: CodeDeployClient,
+  deploymentId: string,
+  ids: string[],
+  abortSignal?: AbortSignal,
+): Promise<InstanceTarget[]> {
+  const found: InstanceTarget[] = [];
+  for (let i = 0; i < ids.length; i += BATCH) {
+    const { deploymentTargets = [] } = await codeDeploy.send(
+      new BatchGetDeploymentTargetsCommand({ deploymentId, targetIds: ids.slice(i, i + BATCH) }),
+      { abortSignal },
+    );
+    for (const t of deploymentTargets) if (t.instanceTarget?.targetId) found.push(t.instanceTarget);
+  }
+  return found;
+}
+
+/** One line per lifecycle event that changed since the last look; skipped events folded into one line. */
+export function describeChanges(before: InstanceTarget | undefined, after: InstanceTarget): string[] {
+  const id = after.targetId;
+  const was = new Map((before?.lifecycleEvents ?? []).map((e) => [e.lifecycleEventName, e.status]));
+  const lines: string[] = [];
+  const skipped: string[] = [];
+  for (const event of after.lifecycleEvents ?? []) {
+    if (event.status === was.get(event.lifecycleEventName) || event.status === 'Pending') continue;
+    if (event.status === 'Skipped') {
+      skipped.push(event.lifecycleEventName!);
+      continue;
+    }
+    const took =
+      event.startTime && event.endTime
+        ? ` (${formatDuration(event.endTime.getTime() - event.startTime.getTime())})`
+        : '';
+    lines.push(`${id} ${event.lifecycleEventName} ${event.status}${took}`);
+  }
+  if (skipped.length > 0) lines.push(`${id} skipped ${skipped.join(', ')}`);
+  if (after.status !== before?.status && FINAL_TARGET.has(after.status ?? ''))
+    lines.push(`${id} ${after.status}`);
+  return lines;
+}
