@@ -1,0 +1,123 @@
+/**
+ * `npm run bench -w service`: the service against MariaDB (127.0.0.1:3306, a fresh database) under
+ * autocannon, beside a bare Koa + mysql2 baseline serving the same list query, measured in the same
+ * run. Prints req/s and latency percentiles per scenario and the service/baseline read ratio.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { cpus, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { saleOf } from '../test/harness/fixtures.js';
+import { freePort } from '../test/harness/free-port.js';
+import { apiClient, request } from '../test/harness/http-client.js';
+import { runMigrate, SERVICE_DIR, startService } from '../test/harness/service-process.js';
+import { createTestDatabase } from '../test/harness/test-database.js';
+import { waitUntil } from '../test/harness/wait-until.js';
+import { runLoad } from './load.js';
+import { printResults } from './report.js';
+import { seed } from './seed.js';
+
+const LISTED_CARS = 2000;
+const SALES = 3000;
+/** Spare cars: autocannon may prepare a request or two beyond `amount`. */
+const SPARE_CARS = 50;
+const READ_SECONDS = 10;
+const WARMUP_SECONDS = 3;
+const READ_CONNECTIONS = 32;
+const SALE_CONNECTIONS = 16;
+/** The service's pool size for the primary (poolMax in src/db/database.ts); the baseline gets the same. */
+const POOL_SIZE = 10;
+const LIST_PATH = '/cars?limit=20';
+
+async function startBaseline(databaseUrl: string): Promise<{ url: string; child: ChildProcess }> {
+  const port = await freePort();
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', resolve(SERVICE_DIR, 'bench', 'baseline-server.ts')],
+    {
+      cwd: SERVICE_DIR,
+      env: { ...process.env, DATABASE_URL: databaseUrl, PORT: String(port), POOL_SIZE: String(POOL_SIZE) },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    },
+  );
+  const url = `http://127.0.0.1:${port}`;
+  await waitUntil('the baseline server', async () => {
+    if (child.exitCode !== null) throw new Error(`baseline exited with ${child.exitCode}`);
+    return (await request('GET', `${url}/health`)).status === 200 ? true : undefined;
+  });
+  return { url, child };
+}
+
+async function main(): Promise<void> {
+  const database = await createTestDatabase('dealership_bench');
+  const logDir = await mkdtemp(join(tmpdir(), 'dealership-bench-'));
+  const cleanups: (() => Promise<unknown>)[] = [
+    () => rm(logDir, { recursive: true, force: true }),
+    database.drop,
+  ];
+  try {
+    const migrated = await runMigrate(['up'], database.url);
+    if (migrated.code !== 0) throw new Error(`migrate up failed:\n${migrated.stderr}`);
+
+    // The service as deployed: info-level JSON logs (to a file, like journald), no migration on start.
+    const service = await startService({
+      env: { DATABASE_URL: database.url, MIGRATE_ON_START: 'false', LOG_LEVEL: 'info' },
+      logFile: join(logDir, 'service.log'),
+    });
+    cleanups.unshift(() => service.stop());
+    const baseline = await startBaseline(database.url);
+    cleanups.unshift(async () => {
+      baseline.child.kill('SIGTERM');
+      await once(baseline.child, 'exit');
+    });
+
+    const api = apiClient(service.baseUrl, service.adminToken);
+    console.log(`seeding ${LISTED_CARS + SALES + SPARE_CARS} cars through the API …`);
+    const { carsForSale, customerId, salespersonId } = await seed(api, LISTED_CARS, SALES + SPARE_CARS);
+
+    const read = (name: string, url: string, seconds: number) =>
+      runLoad({ name, url: `${url}${LIST_PATH}`, connections: READ_CONNECTIONS, duration: seconds });
+    console.log(`warming up both servers for ${WARMUP_SECONDS} s each …`);
+    await read('warm-up', baseline.url, WARMUP_SECONDS);
+    await read('warm-up', service.baseUrl, WARMUP_SECONDS);
+
+    console.log(`measuring GET ${LIST_PATH} for ${READ_SECONDS} s each, then ${SALES} sales …`);
+    const baselineRead = await read(`baseline GET ${LIST_PATH}`, baseline.url, READ_SECONDS);
+    const serviceRead = await read(`service  GET ${LIST_PATH}`, service.baseUrl, READ_SECONDS);
+
+    let nextSale = 0;
+    const serviceSales = await runLoad({
+      name: 'service  POST /sales',
+      url: `${service.baseUrl}/sales`,
+      connections: SALE_CONNECTIONS,
+      amount: SALES,
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${service.adminToken}` },
+      requests: [
+        {
+          // Each sale sells a different car that is still in stock.
+          setupRequest: (req) => {
+            const carId = carsForSale[nextSale++ % carsForSale.length] as number;
+            return { ...req, body: JSON.stringify(saleOf(carId, customerId, salespersonId)) };
+          },
+        },
+      ],
+    });
+
+    const failed = printResults(
+      { baselineRead, serviceRead, serviceSales },
+      {
+        cpus: `${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}`,
+        node: process.version,
+        poolSize: POOL_SIZE,
+        connections: READ_CONNECTIONS,
+      },
+    );
+    if (failed) process.exitCode = 1;
+  } finally {
+    for (const cleanup of cleanups) await cleanup().catch((error: unknown) => console.error(error));
+  }
+}
+
+await main();

@@ -1,0 +1,51 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type HeadlessChromium, launchChromium } from './harness/chromium.js';
+import { type ServiceProcess, startService } from './harness/service-process.js';
+
+describe('GET /docs in a real browser', () => {
+  let service: ServiceProcess;
+  let chromium: HeadlessChromium;
+
+  beforeAll(async () => {
+    [service, chromium] = await Promise.all([
+      startService({ env: { DATABASE_URL: 'sqlite::memory:' } }),
+      launchChromium(),
+    ]);
+  }, 60_000);
+
+  afterAll(async () => {
+    await chromium?.close();
+    await service?.stop();
+  });
+
+  it('renders every operation of the OpenAPI document, from the service alone', async () => {
+    const page = await chromium.context.newPage();
+    const origin = new URL(service.baseUrl).origin;
+    const offsite: string[] = [];
+    const pageErrors: string[] = [];
+    // The docs must work on an instance without internet access: nothing may leave the service.
+    await page.route('**/*', (route) => {
+      const url = route.request().url();
+      if (url.startsWith(origin) || url.startsWith('data:')) return route.continue();
+      offsite.push(url);
+      return route.abort();
+    });
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+
+    const response = await page.goto(`${service.baseUrl}/docs`, { waitUntil: 'networkidle' });
+    expect(response?.status()).toBe(200);
+    // What a reader sees: the text as rendered by the browser (hidden elements excluded).
+    // biome-ignore lint/performance/useDomNodeTextContent: the rendered text is the point
+    const renderedText = () => page.locator('body').innerText();
+    // The page renders the operations in the browser, from /openapi.json.
+    await expect.poll(renderedText, { timeout: 15_000 }).toMatch(/POST\s+\/sales/);
+    const text = await renderedText();
+
+    expect(text).toMatch(/POST\s+\/sales/);
+    expect(text).toMatch(/GET\s+\/cars(?!\/)/);
+    expect(text).toMatch(/POST\s+\/service-tickets\/\{id\}\/close/);
+    expect(text).toMatch(/GET\s+\/reports\/sales-by-salesperson/);
+    expect(offsite).toEqual([]);
+    expect(pageErrors).toEqual([]);
+  }, 60_000);
+});

@@ -1,0 +1,120 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createCar, createCustomer, createSalesperson, saleOf } from './harness/fixtures.js';
+import { type ApiClient, apiClient, expectStatus } from './harness/http-client.js';
+import { type MariaDbPair, startMariaDbPair } from './harness/mariadb-pair.js';
+import { type ServiceProcess, startService } from './harness/service-process.js';
+
+interface CarList {
+  items: { id: number; serialNumber: string }[];
+  total: number;
+}
+interface SalesRow {
+  salespersonId: number;
+  carsSold: number;
+}
+
+const REPORT = '/reports/sales-by-salesperson?from=2000-01-01&to=2999-12-31';
+
+/**
+ * A real primary → replica pair. While the replica's replication is paused, a row written through
+ * the service exists on the primary only, so which server answered a read is visible in the answer.
+ */
+describe('reads on the replica, writes on the primary (real MariaDB replication)', () => {
+  let pair: MariaDbPair;
+  let database: string;
+  let service: ServiceProcess;
+  let api: ApiClient;
+
+  const pauseReplication = () => pair.replica.query('STOP SLAVE');
+  const resumeReplication = async () => {
+    await pair.replica.query('START SLAVE');
+    await pair.waitForReplica();
+  };
+  const listByMake = async (make: string) =>
+    expectStatus(
+      await api.get<CarList>(`/cars?make=${encodeURIComponent(make)}&limit=100`),
+      200,
+      'GET /cars',
+    );
+
+  beforeAll(async () => {
+    pair = await startMariaDbPair();
+    database = await pair.createDatabase();
+    service = await startService({
+      env: {
+        DATABASE_URL: pair.primary.url(database),
+        DATABASE_REPLICA_URLS: pair.replica.url(database),
+      },
+    });
+    api = apiClient(service.baseUrl, service.adminToken);
+    await pair.waitForReplica();
+  }, 60_000);
+
+  afterAll(async () => {
+    await service?.stop();
+    await pair?.stop();
+  });
+
+  it('writes on the primary and reads its own writes there while the replica lags', async () => {
+    await pauseReplication();
+    const make = `Lagging-${Date.now()}`;
+    const car = await createCar(api, { make });
+
+    const onPrimary = await pair.primary.query('SELECT id FROM cars WHERE id = ?', [car.id], database);
+    const onReplica = await pair.replica.query('SELECT id FROM cars WHERE id = ?', [car.id], database);
+    expect(onPrimary).toHaveLength(1);
+    expect(onReplica).toHaveLength(0);
+
+    const readBack = await api.get<{ id: number; make: string }>(`/cars/${car.id}`);
+    expect(readBack.status).toBe(200);
+    expect(readBack.body.make).toBe(make);
+
+    // The list is served by the replica, which has not seen the car yet …
+    expect((await listByMake(make)).total).toBe(0);
+    await resumeReplication();
+    // … and shows it once replication has caught up.
+    const caughtUp = await listByMake(make);
+    expect(caughtUp.total).toBe(1);
+    expect(caughtUp.items[0]?.id).toBe(car.id);
+  }, 60_000);
+
+  it('serves reports from the replica', async () => {
+    const [customer, salesperson] = await Promise.all([createCustomer(api), createSalesperson(api)]);
+    const car = await createCar(api);
+    await pair.waitForReplica();
+    await pauseReplication();
+    const sale = await api.post('/sales', saleOf(car.id, customer.id, salesperson.id));
+    expect(sale.status).toBe(201);
+
+    const soldBy = async () => {
+      const report = expectStatus(await api.get<SalesRow[]>(REPORT), 200, REPORT);
+      return report.find((row) => row.salespersonId === salesperson.id)?.carsSold ?? 0;
+    };
+    expect(await soldBy()).toBe(0);
+    await resumeReplication();
+    expect(await soldBy()).toBe(1);
+  }, 60_000);
+
+  it('falls back to the primary when the replica is down, without a single error', async () => {
+    const make = `Unreplicated-${Date.now()}`;
+    await pauseReplication();
+    await createCar(api, { make });
+    await pair.stopReplica();
+
+    const statuses: number[] = [];
+    for (let round = 0; round < 3; round += 1) {
+      const responses = await Promise.all([
+        ...Array.from({ length: 8 }, () => api.get<CarList>(`/cars?make=${make}`)),
+        api.get(REPORT),
+      ]);
+      statuses.push(...responses.map((response) => response.status));
+      // Only the primary has this car: finding it proves the read fell back to the primary.
+      for (const response of responses.slice(0, 8)) {
+        expect((response.body as CarList).total).toBe(1);
+      }
+    }
+    expect(statuses.filter((status) => status !== 200)).toEqual([]);
+    const ready = await api.get('/health/ready');
+    expect(ready.status).toBe(200);
+  }, 60_000);
+});
