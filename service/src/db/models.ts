@@ -196,9 +196,9 @@ export function defineModels(sequelize: Sequelize): Models {
       status: text(8),
       openedAt: timestamp(),
       closedAt: timestamp(true),
-      laborTotal: money(true),
-      partsTotal: money(true),
-      total: money(true),
+      laborTotal: { type: DataTypes.DECIMAL(16, 2), allowNull: true },
+      partsTotal: { type: DataTypes.DECIMAL(16, 2), allowNull: true },
+      total: { type: DataTypes.DECIMAL(16, 2), allowNull: true },
     }),
     LaborLine: table<LaborLineRow>(sequelize, 'ticket_labor_lines', {
       id: id(),

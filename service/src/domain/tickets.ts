@@ -13,7 +13,10 @@ import type {
   TicketJson,
 } from '../schemas/tickets.js';
 import { conflict, type FieldError, missingReferences, notFound } from './errors.js';
-import { formatDecimal, laborAmount, lineAmount, sumMoney } from './money.js';
+import { formatDecimal, laborAmount, lineAmount, sumMoney, toScaled } from './money.js';
+
+/** Ticket totals are DECIMAL(16,2). */
+const MAX_TICKET_TOTAL_CENTS = 99_999_999_999_999_99n;
 
 export const ticketNumber = (id: number): string => `ST-${String(id).padStart(6, '0')}`;
 const iso = (value: Date | string): string => new Date(value).toISOString();
@@ -174,13 +177,17 @@ export async function closeTicket(db: Database, ticketId: number): Promise<Ticke
     ]);
     const laborTotal = sumMoney(labor.map((line) => line.get('amount')));
     const partsTotal = sumMoney(partLines.map((line) => line.get('amount')));
+    const total = sumMoney([laborTotal, partsTotal]);
+    if (toScaled(total) > MAX_TICKET_TOTAL_CENTS) {
+      throw conflict(`service ticket ${ticketId} would total ${total}, more than a ticket can hold`);
+    }
     await ticket.update(
       {
         status: 'closed',
         closedAt: new Date(),
         laborTotal,
         partsTotal,
-        total: sumMoney([laborTotal, partsTotal]),
+        total,
       },
       { transaction },
     );

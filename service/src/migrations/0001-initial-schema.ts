@@ -87,9 +87,9 @@ export async function up({ context: queryInterface }: { context: QueryInterface 
     status: text(8),
     opened_at: timestamp(),
     closed_at: timestamp(true),
-    labor_total: money(true),
-    parts_total: money(true),
-    total: money(true),
+    labor_total: { type: DataTypes.DECIMAL(16, 2), allowNull: true },
+    parts_total: { type: DataTypes.DECIMAL(16, 2), allowNull: true },
+    total: { type: DataTypes.DECIMAL(16, 2), allowNull: true },
   });
   await queryInterface.addIndex('service_tickets', ['car_id', 'opened_at'], {
     name: 'service_tickets_car_opened',

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { integerString, moneyInput, moneyOutput, pagination, text } from './fields.js';
+import { integerString, moneyInput, moneyOutput, pagination, queryText, text } from './fields.js';
 
 const condition = z.enum(['new', 'used']);
 const year = z.number().int().min(1886).max(2100);
@@ -40,9 +40,9 @@ export const carPatch = carCreate
 export const carListQuery = z.strictObject({
   ...pagination,
   status: z.enum(['in_stock', 'sold', 'customer_owned']).optional(),
-  serialNumber: z.string().max(64).optional(),
-  make: z.string().max(64).optional(),
-  model: z.string().max(64).optional(),
+  serialNumber: queryText(64).optional(),
+  make: queryText(64).optional(),
+  model: queryText(64).optional(),
   year: integerString(1886, 2100).optional(),
   minPrice: moneyInput().optional(),
   maxPrice: moneyInput().optional(),

@@ -29,7 +29,9 @@ export function decimal(options: { integerDigits: number; scale: number; example
     .meta({ description: `decimal as a string or number, e.g. "${example}"`, examples: [example] });
 }
 
-export const moneyInput = () => decimal({ integerDigits: 10, scale: 2, example: '24999.00' });
+/** Money in: up to 9999999999.99 (DECIMAL(12,2)), or less where a product of it must still fit. */
+export const moneyInput = (max?: number) =>
+  decimal({ integerDigits: 10, scale: 2, example: '24999.00', max });
 
 /** Decimal strings in responses. */
 export const decimalOutput = (example: string) =>
@@ -39,8 +41,20 @@ export const decimalOutput = (example: string) =>
     .meta({ examples: [example] });
 export const moneyOutput = () => decimalOutput('24999.00');
 
-export const text = (max: number) => z.string().trim().min(1, 'must not be empty').max(max);
-export const optionalText = (max: number) => z.string().trim().max(max).nullable().optional();
+/** No control characters other than tab and newlines (a NUL byte would break SQLite's text binding). */
+function isPrintable(value: string): boolean {
+  for (const char of value) {
+    const code = char.charCodeAt(0);
+    if ((code < 0x20 && char !== '\t' && char !== '\n' && char !== '\r') || code === 0x7f) return false;
+  }
+  return true;
+}
+const printable = () => z.string().refine(isPrintable, 'must not contain control characters');
+
+export const text = (max: number) => printable().trim().min(1, 'must not be empty').max(max);
+export const optionalText = (max: number) => printable().trim().max(max).nullable().optional();
+/** A text filter in a query string. */
+export const queryText = (max: number) => printable().max(max);
 
 /** An integer carried in a path or a query string. */
 export const integerString = (min: number, max: number) =>

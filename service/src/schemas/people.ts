@@ -1,6 +1,10 @@
 import { z } from 'zod';
 import { decimal, decimalOutput, moneyInput, moneyOutput, optionalText, text } from './fields.js';
 
+/** Caps that keep hours × rate and quantity × price inside a DECIMAL(12,2) line amount. */
+export const MAX_HOURLY_RATE = 99_999.99;
+export const MAX_UNIT_PRICE = 999_999.99;
+
 const atLeastOneField = (patch: Record<string, unknown>) => Object.keys(patch).length > 0;
 const NOTHING_TO_CHANGE = 'name at least one field to change';
 
@@ -60,7 +64,7 @@ export type MechanicJson = z.infer<typeof mechanicOutput>;
 export const mechanicCreate = z.strictObject({
   firstName: text(100),
   lastName: text(100),
-  hourlyRate: moneyInput(),
+  hourlyRate: moneyInput(MAX_HOURLY_RATE),
 });
 export const mechanicPatch = mechanicCreate.partial().refine(atLeastOneField, NOTHING_TO_CHANGE);
 
@@ -76,7 +80,7 @@ export type PartJson = z.infer<typeof partOutput>;
 export const partCreate = z.strictObject({
   partNumber: text(64),
   description: text(255),
-  unitPrice: moneyInput(),
+  unitPrice: moneyInput(MAX_UNIT_PRICE),
   quantityOnHand: z.number().int().min(0).max(1_000_000_000),
 });
 export const partPatch = partCreate.partial().refine(atLeastOneField, NOTHING_TO_CHANGE);

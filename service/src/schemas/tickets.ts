@@ -18,7 +18,7 @@ export type TicketInput = z.output<typeof ticketCreate>;
 
 export const laborCreate = z.strictObject({
   mechanicId: idReference(),
-  hours: decimal({ integerDigits: 4, scale: 2, example: '1.50' }).refine(
+  hours: decimal({ integerDigits: 3, scale: 2, example: '1.50' }).refine(
     (hours) => Number(hours) > 0,
     'must be more than 0',
   ),
@@ -28,7 +28,7 @@ export type LaborInput = z.output<typeof laborCreate>;
 
 export const partUseCreate = z.strictObject({
   partId: idReference(),
-  quantity: z.number().int().min(1).max(1_000_000),
+  quantity: z.number().int().min(1).max(10_000),
 });
 export type PartUseInput = z.output<typeof partUseCreate>;
 

@@ -1,0 +1,96 @@
+import { execFile } from 'node:child_process';
+import { resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { expect, it } from 'vitest';
+import { describeOnEachDatabase } from '../support/test-service.js';
+
+const SERVICE_DIR = resolve(import.meta.dirname, '..', '..');
+const run = promisify(execFile);
+
+/** Runs `node dist/ENTRY.js ARGS` with only the given environment; never throws. */
+async function node(entry: string, args: string[], env: Record<string, string>) {
+  try {
+    const { stdout, stderr } = await run(
+      process.execPath,
+      [resolve(SERVICE_DIR, 'dist', `${entry}.js`), ...args],
+      {
+        cwd: SERVICE_DIR,
+        env: { PATH: process.env.PATH ?? '', ...env },
+        timeout: 30_000,
+      },
+    );
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const failed = error as { code: number; stdout: string; stderr: string };
+    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
+  }
+}
+
+describeOnEachDatabase('the token and migrate CLIs', (service) => {
+  it('creates a token that works, and revokes it so that it stops working', async () => {
+    const env = { DATABASE_URL: service().database.url };
+    const created = await node(
+      'cli/token',
+      ['create', '--role', 'service', '--name', 'workshop tablet'],
+      env,
+    );
+    expect(created.stderr).toBe('');
+    expect(created.code).toBe(0);
+    const token = JSON.parse(created.stdout);
+    expect(token).toMatchObject({ id: expect.any(Number), role: 'service', name: 'workshop tablet' });
+    const client = service().admin.as(token.token);
+    expect((await client.get('/parts')).status).toBe(200);
+    expect((await client.get('/invoices')).status).toBe(403);
+
+    const revoked = await node('cli/token', ['revoke', String(token.id)], env);
+    expect(revoked.code).toBe(0);
+    expect((await client.get('/parts')).status).toBe(401);
+  });
+
+  it('answers exit 1 naming an unknown token id', async () => {
+    const unknown = await node('cli/token', ['revoke', '987654'], { DATABASE_URL: service().database.url });
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain('token 987654 does not exist');
+  });
+
+  it('reports migration status and applies nothing twice', async () => {
+    const env = { DATABASE_URL: service().database.url };
+    const status = await node('cli/migrate', ['status'], env);
+    expect(status.code).toBe(0);
+    expect(JSON.parse(status.stdout)).toEqual({ applied: ['0001-initial-schema'], pending: [] });
+    const up = await node('cli/migrate', ['up'], env);
+    expect(up.code).toBe(0);
+    expect(JSON.parse(up.stdout)).toEqual({ applied: [] });
+  });
+});
+
+it('explains bad arguments with exit 2 before touching any database', async () => {
+  const env = { DATABASE_URL: 'mysql://nobody@127.0.0.1:1/never' };
+  const [badRole, noName, badId, badCommand] = await Promise.all([
+    node('cli/token', ['create', '--role', 'owner', '--name', 'x'], env),
+    node('cli/token', ['create', '--role', 'sales'], env),
+    node('cli/token', ['revoke', 'abc'], env),
+    node('cli/migrate', ['sideways'], env),
+  ]);
+  expect(badRole.code).toBe(2);
+  expect(badRole.stderr).toContain('--role must be one of admin, sales, service; got "owner"');
+  expect(noName.code).toBe(2);
+  expect(noName.stderr).toContain('--name');
+  expect(badId.code).toBe(2);
+  expect(badId.stderr).toContain('"abc"');
+  expect(badCommand.code).toBe(2);
+  expect(badCommand.stderr).toContain('usage: migrate up | status');
+});
+
+it('refuses to start with a bad setting, naming the variable and the value', async () => {
+  const cases: [Record<string, string>, string][] = [
+    [{ PORT: 'http' }, 'PORT="http"'],
+    [{ DATABASE_URL: 'oracle://db/x' }, 'DATABASE_URL="oracle://db/x"'],
+    [{ MIGRATE_ON_START: 'sometimes' }, 'MIGRATE_ON_START="sometimes"'],
+  ];
+  const results = await Promise.all(cases.map(([env]) => node('main', [], env)));
+  results.forEach((result, index) => {
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`configuration error: ${cases[index]![1]}`);
+  });
+});

@@ -1,0 +1,146 @@
+import { expect, it } from 'vitest';
+import { carBody } from '../support/fixtures.js';
+import { describeOnEachDatabase } from '../support/test-service.js';
+
+const BODY_ROUTES = [
+  '/cars',
+  '/customers',
+  '/salespeople',
+  '/mechanics',
+  '/parts',
+  '/sales',
+  '/service-tickets',
+  '/tokens',
+];
+
+describeOnEachDatabase('bad input', (service) => {
+  it('answers 400 naming every bad and every unknown field', async () => {
+    const reply = await service().admin.post('/cars', {
+      ...carBody(),
+      year: 'new',
+      listPrice: 'cheap',
+      turbo: true,
+    });
+    expect(reply.status).toBe(400);
+    expect(reply.body).toMatchObject({ type: 'about:blank', title: 'Bad Request', status: 400 });
+    expect(reply.body.errors).toEqual([
+      { path: 'body.year', message: expect.any(String) },
+      { path: 'body.listPrice', message: expect.stringContaining('"cheap"') },
+      { path: 'body.turbo', message: 'unknown field' },
+    ]);
+    expect(reply.body.detail).toContain('body.turbo');
+  });
+
+  it.each(BODY_ROUTES)('answers 400 for malformed JSON on POST %s', async (path) => {
+    const reply = await service().admin.post(path, undefined, {
+      raw: '{"make": "Toyota",',
+      headers: { 'content-type': 'application/json' },
+    });
+    expect(reply.status).toBe(400);
+    expect(reply.body.detail).toContain('not valid JSON');
+  });
+
+  it.each(BODY_ROUTES)('answers 415 for a body that is not JSON on POST %s', async (path) => {
+    const reply = await service().admin.post(path, undefined, {
+      raw: 'make=Toyota',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
+    expect(reply.status).toBe(415);
+    expect(reply.headers.get('content-type')).toContain('application/problem+json');
+  });
+
+  it('answers 415 when the content type is missing', async () => {
+    const reply = await service().admin.post('/cars', undefined, { raw: JSON.stringify(carBody()) });
+    expect(reply.status).toBe(415);
+  });
+
+  it('accepts application/json with a charset', async () => {
+    const reply = await service().admin.post('/cars', undefined, {
+      raw: JSON.stringify(carBody()),
+      headers: { 'content-type': 'application/json; charset=utf-8' },
+    });
+    expect(reply.status).toBe(201);
+  });
+
+  it('answers 413 for a body over 100 kB, declared or chunked, and keeps serving', async () => {
+    const big = JSON.stringify({ ...carBody(), color: 'x'.repeat(110 * 1024) });
+    const declared = await service().admin.post('/cars', undefined, {
+      raw: big,
+      headers: { 'content-type': 'application/json' },
+    });
+    expect(declared.status).toBe(413);
+    const chunked = await fetch(`${service().baseUrl}/cars`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${service().adminToken}`, 'content-type': 'application/json' },
+      body: new Blob([big]).stream(),
+      duplex: 'half',
+    } as RequestInit);
+    expect(chunked.status).toBe(413);
+    expect((await service().anonymous.get('/health/live')).status).toBe(200);
+  });
+
+  it.each([
+    ['a JSON array', '[]'],
+    ['a JSON string', '"car"'],
+    ['null', 'null'],
+    ['an empty body', ''],
+  ])('answers 400 for %s instead of an object', async (_, raw) => {
+    const reply = await service().admin.post('/customers', undefined, {
+      raw,
+      headers: { 'content-type': 'application/json' },
+    });
+    expect(reply.status).toBe(400);
+  });
+
+  it('rejects strings that are too long for their column', async () => {
+    const reply = await service().admin.post('/cars', carBody({ make: 'M'.repeat(65) }));
+    expect(reply.status).toBe(400);
+    expect(reply.body.errors[0].path).toBe('body.make');
+  });
+
+  it.each([
+    ['a number with 3 decimals', 1.005],
+    ['a negative number', -1],
+    ['too many digits', '12345678901.00'],
+    ['exponent notation', '1e5'],
+    ['a boolean', true],
+    ['an empty string', ''],
+  ])('rejects money given as %s', async (_, listPrice) => {
+    const reply = await service().admin.post('/cars', carBody({ listPrice }));
+    expect(reply.status).toBe(400);
+    expect(reply.body.errors[0].path).toBe('body.listPrice');
+  });
+
+  it('answers problem+json 404 for an unknown route and 405 for a wrong method', async () => {
+    const missing = await service().anonymous.get('/garages');
+    expect(missing.status).toBe(404);
+    expect(missing.body).toMatchObject({ status: 404, title: 'Not Found' });
+    const wrong = await service().anonymous.request('PUT', '/cars');
+    expect(wrong.status).toBe(405);
+    expect(wrong.headers.get('content-type')).toContain('application/problem+json');
+  });
+
+  it('never answers 500 to odd input', async () => {
+    const admin = service().admin;
+    const probes = await Promise.all([
+      admin.get('/cars/%E0%A4%A'),
+      admin.get('/cars?make=%00'),
+      admin.get(`/cars?make=${'a'.repeat(5000)}`),
+      admin.get('/cars?minPrice=99999999999999999999'),
+      admin.post('/sales', { carId: 2 ** 40, customerId: 1, salespersonId: 1, salePrice: 1 }),
+      admin.post('/sales', { carId: 1.5, customerId: null, salespersonId: [], salePrice: {} }),
+      admin.post('/cars', carBody({ year: 1e308 })),
+      admin.post('/cars', { ...carBody(), __proto__: { admin: true } }),
+      admin.post('/customers', undefined, {
+        raw: '{"firstName":"\\ud800","lastName":"x"}',
+        headers: { 'content-type': 'application/json' },
+      }),
+      admin.patch('/cars/1', undefined, { raw: '{', headers: { 'content-type': 'application/json' } }),
+      admin.post('/service-tickets/1/close', { unexpected: 'body' }),
+      admin.get('/reports/sales-by-salesperson?from=2026-02-30'),
+    ]);
+    probes.forEach((reply, index) => {
+      expect(reply.status, `probe ${index}: ${JSON.stringify(reply.body)}`).toBeLessThan(500);
+    });
+  });
+});
