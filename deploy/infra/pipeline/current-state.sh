@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# shellcheck source-path=SCRIPTDIR
 # What is live before a deploy changes it: the revision CodeDeploy last deployed successfully and
 # the launch template version the Auto Scaling group runs. deploy.yml rolls back to these when a
 # step after the app deploy fails.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# shellcheck source-path=SCRIPTDIR
 # Resolves what rollback.yml restores.
 #   env: WHAT   app | image | both
 #        TO     previous | s3://bucket/key or a deployment id d-XXXXXXXXX (app) | a launch template

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# shellcheck source-path=SCRIPTDIR
 # Makes a launch template version the default again, so the next roll-launch-template (whose
 # source is $Default) starts from what is live after a rollback.
 #   env: LAUNCH_TEMPLATE (id or name) LAUNCH_TEMPLATE_VERSION (a number)

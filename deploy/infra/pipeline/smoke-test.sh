@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# shellcheck source-path=SCRIPTDIR
 # Smoke test through the load balancer: /health/ready answers 200 and, when COMMIT is given,
 # /version serves that commit — on SMOKE_CONSECUTIVE answers in a row, so every instance behind
 # the ALB is sampled, not just one.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# shellcheck source-path=SCRIPTDIR
 # Appends a two-column markdown table to the job summary (stdout outside Actions).
 #   usage: summary.sh TITLE NAME VALUE [NAME VALUE]...
 set -euo pipefail

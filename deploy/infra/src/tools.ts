@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 
 export interface ToolRun {
   status: number;
@@ -31,4 +31,40 @@ export function runTool(
   }
   if (result.status === null) throw new Error(`${command} ${args.join(' ')} was killed by ${result.signal}`);
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/**
+ * runTool without blocking the event loop: for tools that talk to a server this test process runs.
+ */
+export function runToolAsync(
+  command: string,
+  args: readonly string[],
+  options: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
+): Promise<ToolRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, {
+      env: options.env ?? process.env,
+      timeout: options.timeoutMs ?? 60_000,
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    child.once('error', (error: NodeJS.ErrnoException) =>
+      reject(
+        new Error(
+          `${command} ${error.code === 'ENOENT' ? 'is not installed (not on PATH)' : error.message}; the pipeline tests need it`,
+        ),
+      ),
+    );
+    child.once('close', (status, signal) =>
+      status === null
+        ? reject(new Error(`${command} ${args.join(' ')} was killed by ${signal}`))
+        : resolve({ status, stdout, stderr }),
+    );
+  });
 }

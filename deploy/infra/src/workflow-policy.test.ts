@@ -65,6 +65,14 @@ describe('the workflows', () => {
     expect(noExpressionsInRun(workflows)).toEqual([]);
   });
 
+  it('give local actions only inputs they declare, and every required one', () => {
+    expect(localActionInputs(workflows)).toEqual([]);
+  });
+
+  it('name only actions and scripts that exist', () => {
+    expect(referencedFilesExist(workflows)).toEqual([]);
+  });
+
   it('grant pull-requests: write only to the plan job', () => {
     const writers = workflows.flatMap((w) =>
       Object.entries(w.jobs)

@@ -11,6 +11,7 @@ export interface Step {
   if?: string;
   uses?: string;
   run?: string;
+  shell?: string;
   with?: Record<string, unknown>;
   env?: Record<string, unknown>;
 }
