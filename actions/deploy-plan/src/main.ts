@@ -1,0 +1,81 @@
+import * as core from '@actions/core';
+import * as github from '@actions/github';
+import { runAction } from '../../lib/action.js';
+import { createAwsClients, hasAwsCredentials } from '../../lib/aws.js';
+import { describeError } from '../../lib/errors.js';
+import { parseBaseImage } from '../../lib/images.js';
+import { readBoolean, readList, readRegion, readRequired, readString } from '../../lib/inputs.js';
+import { launchTemplateRef } from '../../lib/launch-templates.js';
+import { workspaceRoot } from '../../lib/recipe.js';
+import { setOutputs, writeSummary } from '../../lib/report.js';
+import { currentCommit } from '../../lib/tags.js';
+import { octokitComments, upsertPlanComment } from './comment.js';
+import { gatherPlan, type PlanAws, type PlanRequest } from './plan.js';
+import { bakeNeeded, renderPlan } from './render.js';
+
+export function readPlanInputs(): PlanRequest & { githubToken: string; comment: boolean } {
+  const launchTemplate = readString('launch-template');
+  return {
+    base: parseBaseImage(readRequired('base-image')),
+    provisionScript: readRequired('provision-script'),
+    recipePaths: readList('recipe-paths'),
+    workspace: workspaceRoot(),
+    autoScalingGroup: readString('auto-scaling-group') || undefined,
+    launchTemplate: launchTemplate ? launchTemplateRef(launchTemplate) : undefined,
+    application: readString('application') || undefined,
+    deploymentGroup: readString('deployment-group') || undefined,
+    githubToken: readString('github-token'),
+    comment: readBoolean('comment', true),
+  };
+}
+
+/** AWS clients when a region and credentials are there; otherwise why not (a fork's pull request). */
+async function awsAccess(): Promise<PlanAws> {
+  if (!readString('region') && !process.env.AWS_REGION && !process.env.AWS_DEFAULT_REGION) {
+    return { unavailable: 'no AWS region configured' };
+  }
+  const clients = createAwsClients({ region: readRegion() });
+  if (!(await hasAwsCredentials(clients.ec2))) {
+    return { unavailable: 'no AWS credentials (pull requests from forks get none)' };
+  }
+  return clients;
+}
+
+/** Updates or creates the plan comment on the pull request; never fails the step. */
+async function commentOnPullRequest(token: string, markdown: string): Promise<void> {
+  const number = github.context.payload.pull_request?.number;
+  if (number === undefined) {
+    core.info('Not a pull request: no comment.');
+    return;
+  }
+  if (!token) {
+    core.warning('No github-token: the plan is in the job summary only.');
+    return;
+  }
+  try {
+    const api = octokitComments(github.getOctokit(token), { ...github.context.repo, number });
+    const result = await upsertPlanComment(api, markdown);
+    core.info(`Plan comment ${result.action}: ${result.url ?? ''}`);
+  } catch (error) {
+    // A fork's token is read-only; the job summary still has the plan.
+    core.warning(`Could not comment on pull request #${number}: ${describeError(error)}`);
+  }
+}
+
+export async function run(): Promise<void> {
+  await runAction(async () => {
+    let markdown = '';
+    let needed: string = 'unknown';
+    try {
+      const inputs = readPlanInputs();
+      const plan = await gatherPlan(await awsAccess(), inputs);
+      markdown = renderPlan(plan, { commit: currentCommit() });
+      needed = bakeNeeded(plan);
+      core.info(markdown);
+      await writeSummary(markdown);
+      if (inputs.comment) await commentOnPullRequest(inputs.githubToken, markdown);
+    } finally {
+      setOutputs({ 'bake-needed': needed, markdown });
+    }
+  });
+}
