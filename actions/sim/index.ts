@@ -8,4 +8,5 @@ export {
   type SimGroup,
   VALIDATE_SERVICE_FAILS,
 } from './codedeploy.js';
+export { type SimServer, serveSimulation } from './http.js';
 export { plugSimulation, type SimulatedService } from './plug.js';
