@@ -20,7 +20,7 @@ export type Json = null | boolean | number | string | Json[] | { [key: string]: 
 
 export interface Resource {
   Type: string;
-  Properties?: Record<string, Json>;
+  Properties?: Record<string, unknown>;
   Condition?: string;
   DeletionPolicy?: string;
 }
