@@ -40,12 +40,14 @@ export async function listRecords<Row, Json>(
   where: WhereOptions,
   page: { limit: number; offset: number },
 ): Promise<Page<Json>> {
+  // raw: plain rows straight from the driver; building model instances for a page that is only
+  // serialised cost ~12% of the list's CPU in the benchmark (npm run bench:service).
   const { rows, count } = await db.read((models) =>
     kind
       .table(models)
-      .findAndCountAll({ where, limit: page.limit, offset: page.offset, order: [['id', 'ASC']] }),
+      .findAndCountAll({ where, limit: page.limit, offset: page.offset, order: [['id', 'ASC']], raw: true }),
   );
-  return { items: rows.map((row) => kind.toJson(plain<Row>(row))), total: count, ...page };
+  return { items: (rows as unknown as Row[]).map((row) => kind.toJson(row)), total: count, ...page };
 }
 
 /** One record, read from the primary so a client sees what it has just written. */

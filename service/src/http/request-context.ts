@@ -29,6 +29,8 @@ export function requestContext(logger: Logger): Middleware {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
       const line = { method: ctx.method, path: ctx.path, status: ctx.status, ms: Math.round(ms * 10) / 10 };
       if (ctx.status >= 500) ctx.state.log.error(line, 'request');
+      else if (ctx.path.startsWith('/health/'))
+        ctx.state.log.debug(line, 'request'); // the ALB asks every few seconds
       else ctx.state.log.info(line, 'request');
     }
   };

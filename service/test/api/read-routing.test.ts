@@ -1,4 +1,3 @@
-import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { Database } from '../../src/db/database.js';
@@ -6,17 +5,10 @@ import { migrateUp } from '../../src/db/migrator.js';
 import { createLogger } from '../../src/logger.js';
 import { createScratchDatabase, type ScratchDatabase } from '../support/databases.js';
 import { createCar } from '../support/fixtures.js';
+import { unusedPort } from '../support/free-port.js';
 import { startTestService, type TestService } from '../support/test-service.js';
 
 const logger = createLogger('silent');
-
-async function unusedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  return typeof address === 'object' && address ? address.port : 1;
-}
 
 /**
  * The "replica" here is a second, separately migrated MariaDB database with nothing replicated into

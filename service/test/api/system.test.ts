@@ -1,5 +1,5 @@
-import { createServer } from 'node:net';
 import { expect, it } from 'vitest';
+import { unusedPort } from '../support/free-port.js';
 import { describeOnEachDatabase, startTestService } from '../support/test-service.js';
 
 describeOnEachDatabase('health, version, docs', (service) => {
@@ -100,16 +100,8 @@ describeOnEachDatabase('health, version, docs', (service) => {
   });
 });
 
-async function deadPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  return typeof address === 'object' && address ? address.port : 1;
-}
-
 it('reports 503 unavailable when the primary database is unreachable', async () => {
-  const port = await deadPort();
+  const port = await unusedPort();
   const service = await startTestService('mysql', {
     DATABASE_URL: `mysql://root@127.0.0.1:${port}/nowhere`,
     MIGRATE_ON_START: 'false',
