@@ -110,7 +110,7 @@ describe('launch template and rollback targets, against moto', () => {
   it('reads what is live before a deploy: the group runs version 3, no revision deployed yet', async () => {
     const run = await step('current-state.sh', env({}));
     expect(run.stderr).toBe('');
-    expect(run.outputs).toEqual({ revision: '', 'launch-template-version': '3' });
+    expect(run.outputs).toEqual({ revision: '', 'launch-template-version': '3', 'desired-capacity': '0' });
   });
 
   it('makes a version the default again', async () => {

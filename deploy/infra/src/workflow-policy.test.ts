@@ -153,6 +153,16 @@ describe('deploys and rollbacks', () => {
     );
   });
 
+  it('deploy the revision the checks built for this commit', () => {
+    const upload = workflow(workflows, 'checks.yml').jobs.bundle?.steps?.find((s) =>
+      s.uses?.startsWith('actions/upload-artifact@'),
+    );
+    const download = deployJob.steps?.find((s) => s.uses?.startsWith('actions/download-artifact@'));
+    const app = deployJob.steps?.find((s) => s.id === 'app');
+    expect(download?.with?.name).toBe(upload?.with?.name);
+    expect(app?.with?.bundle).toBe(`${download?.with?.path}/${String(upload?.with?.path).split('/').pop()}`);
+  });
+
   it('write a job summary even when a step failed', () => {
     for (const job of [deployJob, rollbackJob]) {
       const summary = (job.steps ?? []).find((step) => step.run?.includes('summary.sh'));
@@ -174,6 +184,15 @@ describe('pull requests', () => {
     expect(plan.if).toContain('github.event.pull_request.head.repo.full_name == github.repository');
     const credentials = plan.steps?.find((step) => step.uses?.startsWith(CONFIGURE_AWS));
     expect(credentials?.with?.['role-to-assume']).toBe(expression('vars.PLAN_ROLE_ARN'));
+  });
+
+  it('from forks get the plan without AWS, without a token that writes, without comments', () => {
+    const fork = ci.jobs['plan-fork']!;
+    expect(fork.if).toContain('github.event.pull_request.head.repo.full_name != github.repository');
+    expect(fork.permissions).toEqual({ contents: 'read' });
+    expect(assumesRole(fork)).toBe(false);
+    const plan = fork.steps?.find((step) => step.uses === './actions/deploy-plan');
+    expect(plan?.with?.comment).toBe(false);
   });
 
   it('never see secrets', () => {

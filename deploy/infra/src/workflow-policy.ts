@@ -151,6 +151,7 @@ export function referencedFilesExist(workflows: Workflow[]): Findings {
   return allSteps(workflows).flatMap(({ workflow: w, jobId, step }) => {
     const paths = [
       ...(localAction(step) ? [`${localAction(step)!.slice(2)}/action.yml`] : []),
+      ...(typeof step.with?.['provision-script'] === 'string' ? [step.with['provision-script']] : []),
       ...(step.run?.match(/(?<![\w/.-])(?:deploy|actions|\.github)\/[\w./-]+\.(?:sh|mjs|js|ts)\b/g) ?? []),
     ];
     return paths
