@@ -62,10 +62,10 @@ const partLineJson = (row: PartLineRow): PartLineJson => ({
 
 export async function openTicket(db: Database, input: TicketInput): Promise<TicketJson> {
   return db.transaction(async (transaction, { Car, Customer, Ticket }) => {
-    const [car, customer] = await Promise.all([
-      Car.findByPk(input.carId, { transaction, lock: transaction.LOCK.UPDATE }),
-      Customer.findByPk(input.customerId, { transaction }),
-    ]);
+    // The car lock comes first, before any plain read: on MySQL the transaction's snapshot starts at its
+    // first plain read, so the open-ticket check below then sees every ticket committed before the lock.
+    const car = await Car.findByPk(input.carId, { transaction, lock: transaction.LOCK.UPDATE });
+    const customer = await Customer.findByPk(input.customerId, { transaction });
     const missing: FieldError[] = [];
     if (car === null) missing.push({ path: 'body.carId', message: `car ${input.carId} does not exist` });
     if (customer === null)

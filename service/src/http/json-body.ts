@@ -8,6 +8,9 @@ function isJson(contentType: string | undefined): boolean {
   return mediaType === 'application/json' || /^application\/[\w.+-]+\+json$/.test(mediaType);
 }
 
+/** 413, and the connection is closed after the answer rather than reading the rest of a huge body. */
+const tooLarge = (detail: string) => new HttpError(413, detail, undefined, { Connection: 'close' });
+
 /** Collects the body; past the limit it stops collecting but keeps draining, so the 413 can be sent. */
 function readLimited(request: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -22,7 +25,7 @@ function readLimited(request: IncomingMessage): Promise<string> {
       request.off('data', onData);
       request.off('end', onEnd);
       request.resume();
-      reject(new HttpError(413, `the body is over the limit of ${BODY_LIMIT_BYTES} bytes`));
+      reject(tooLarge(`the body is over the limit of ${BODY_LIMIT_BYTES} bytes`));
     };
     const onEnd = () => resolve(Buffer.concat(chunks).toString('utf8'));
     request.on('data', onData);
@@ -45,7 +48,7 @@ export async function readJsonBody(request: IncomingMessage): Promise<unknown> {
   const declared = Number(request.headers['content-length']);
   if (declared > BODY_LIMIT_BYTES) {
     request.resume();
-    throw new HttpError(413, `the body is ${declared} bytes; the limit is ${BODY_LIMIT_BYTES}`);
+    throw tooLarge(`the body is ${declared} bytes; the limit is ${BODY_LIMIT_BYTES}`);
   }
   const text = await readLimited(request);
   if (text.trim() === '') throw new HttpError(400, 'the request body is empty; expected a JSON object');

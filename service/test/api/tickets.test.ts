@@ -46,6 +46,20 @@ describeOnEachDatabase('service tickets', (service) => {
     expect(second.status).toBe(409);
   });
 
+  it('opens exactly one ticket when a car is brought in twice at the same moment', async () => {
+    const [car, customer] = await Promise.all([createCar(service().admin), createCustomer(service().admin)]);
+    const replies = await Promise.all(
+      Array.from({ length: 6 }, () =>
+        service().admin.post('/service-tickets', {
+          carId: car.id,
+          customerId: customer.id,
+          complaint: 'Noise',
+        }),
+      ),
+    );
+    expect(replies.map((reply) => reply.status).sort()).toEqual([201, 409, 409, 409, 409, 409]);
+  });
+
   it('adds labor and parts, takes parts from stock, and fixes the totals on close', async () => {
     const admin = service().admin;
     const ticket = await openTicket(admin);
