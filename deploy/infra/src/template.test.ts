@@ -16,7 +16,7 @@ function renderedUserData(): string {
     UserData: { 'Fn::Base64': { 'Fn::Sub': string } };
   };
   return data.UserData['Fn::Base64']['Fn::Sub'].replace(
-    /\$\{(!?)([\w:.]+)\}/g,
+    /\$\{(!?)([^}]+)\}/g,
     (_, literal: string, name: string) =>
       literal ? `\${${name}}` : name.endsWith('Port') ? '3306' : `sample-${name.replace(/[:.]/g, '-')}`,
   );
@@ -186,6 +186,8 @@ describe('the instances', () => {
     expect(url.host).toBe('sample-Database-Endpoint-Address:3306');
     expect(new URL(env.DATABASE_REPLICA_URLS!).hostname).toBe('sample-DatabaseReplica-Endpoint-Address');
     expect(env.DATABASE_URL).not.toMatch(/['"!()*\s]/);
+    const again = runTool('bash', [script], { env: { ...process.env, PATH: `${dir}:${process.env.PATH}` } });
+    expect(again.stdout).toBe('dealership.env unchanged\n');
   });
 
   it('write the environment file the deploy hooks and the systemd unit read', () => {
