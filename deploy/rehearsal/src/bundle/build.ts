@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, relative, sep } from 'node:path';
+import { forEachConcurrent } from '../concurrency.js';
 import { REPO_ROOT, SERVICE_DIR } from '../paths.js';
 import { runChecked } from '../process.js';
 import { productionPackages } from './dependencies.js';
@@ -22,7 +23,7 @@ export interface BundleOptions {
   commit: string;
   /** The zip to write. */
   outFile: string;
-  /** Compile the service first (`npm run build -w service`). */
+  /** Compile the service first (`npm run build -w service`); else service/dist must be current. */
   buildService?: boolean;
 }
 
@@ -66,13 +67,22 @@ export async function buildBundle(options: BundleOptions): Promise<Bundle> {
         },
       );
     }
-    for (const pkg of await productionPackages(SERVICE_DIR, REPO_ROOT)) {
-      const native = existsSync(join(pkg.sourceDir, 'binding.gyp'));
-      await cp(pkg.sourceDir, join(staging, 'service', 'node_modules', pkg.bundlePath), {
-        recursive: true,
-        dereference: true,
-        filter: (path) => keepInPackage(relative(pkg.sourceDir, path), native),
-      });
+    // Outer packages before the ones nested in their node_modules, so no two copies share a folder.
+    const packages = await productionPackages(SERVICE_DIR, REPO_ROOT);
+    const depth = (path: string) => path.split('/node_modules/').length;
+    for (let level = 1; packages.some((pkg) => depth(pkg.bundlePath) >= level); level += 1) {
+      await forEachConcurrent(
+        packages.filter((pkg) => depth(pkg.bundlePath) === level),
+        16,
+        async (pkg) => {
+          const native = existsSync(join(pkg.sourceDir, 'binding.gyp'));
+          await cp(pkg.sourceDir, join(staging, 'service', 'node_modules', pkg.bundlePath), {
+            recursive: true,
+            dereference: true,
+            filter: (path) => keepInPackage(relative(pkg.sourceDir, path), native),
+          });
+        },
+      );
     }
     await writeFile(join(staging, 'REVISION'), `${options.commit}\n`);
 
@@ -99,13 +109,17 @@ export async function buildBundle(options: BundleOptions): Promise<Bundle> {
   }
 }
 
+/** Never loaded at run time: TypeScript sources and declarations, source maps, documentation. */
+const NOT_RUN = /\.(ts|cts|mts|map|md|markdown)$/i;
+
 /**
- * Inside one package: its nested node_modules are packages of their own; of a native module's
- * node-gyp output (build/), only the compiled addons in build/Release.
+ * Inside one package: its nested node_modules are packages of their own; files Node never loads are
+ * left out; of a native module's node-gyp output (build/), only the compiled addons in build/Release.
  */
 function keepInPackage(inside: string, native: boolean): boolean {
   const parts = inside.split(sep);
   if (parts[0] === 'node_modules') return false;
+  if (NOT_RUN.test(inside)) return false;
   if (native && parts[0] === 'build' && parts.length > 1) {
     const name = basename(inside);
     return parts.length === 2 ? name === 'Release' || name.endsWith('.node') : name.endsWith('.node');

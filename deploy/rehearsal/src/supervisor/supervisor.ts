@@ -50,8 +50,9 @@ export class Supervisor {
     return env;
   }
 
-  private command(argv: readonly string[]): [string, string[]] {
-    const [program, ...args] = argv.map((word) => this.rooted(word));
+  /** A unit's command line, or (rooted=false) one a hook gave, whose paths are already in the root. */
+  private command(argv: readonly string[], rooted: boolean): [string, string[]] {
+    const [program, ...args] = rooted ? argv.map((word) => this.rooted(word)) : argv;
     const executable = argv[0] === '/usr/bin/node' || argv[0] === 'node' ? process.execPath : program!;
     return [executable, args];
   }
@@ -75,7 +76,7 @@ export class Supervisor {
   async start(unit: string): Promise<void> {
     if (await this.isActive(unit)) return;
     const spec = await this.load(unit);
-    const [executable, args] = this.command(spec.execStart);
+    const [executable, args] = this.command(spec.execStart, true);
     await mkdir(dirname(this.logPath(unit)), { recursive: true });
     const log = openSync(this.logPath(unit), 'a');
     const child = spawn(executable, args, {
@@ -127,7 +128,7 @@ export class Supervisor {
   /** Runs a command with the unit's environment and working directory (systemd-run's part); returns its exit code. */
   async run(unit: string, argv: readonly string[]): Promise<number> {
     const spec = await this.load(unit);
-    const [executable, args] = this.command(argv);
+    const [executable, args] = this.command(argv, false);
     const child = spawn(executable, args, {
       cwd: spec.workingDirectory ? this.rooted(spec.workingDirectory) : this.root,
       env: await this.environment(spec),

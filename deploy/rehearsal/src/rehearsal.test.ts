@@ -1,0 +1,118 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildBundle } from './bundle/build.js';
+import type { DeploymentReport } from './codedeploy/rollout.js';
+import { Load } from './load/load.js';
+import { DEFAULT_OPTIONS, Rehearsal } from './rehearsal.js';
+import { formatDeployment, formatLoad } from './report.js';
+import { getJson, revisionFailingOnPort } from './test-support/revisions.js';
+
+interface Version {
+  commit: string;
+}
+
+/** Every instance, asked directly, and the load balancer, asked once per instance and more. */
+async function servedCommits(rehearsal: Rehearsal) {
+  const direct = await Promise.all(
+    rehearsal.instances.map(async (instance) => (await getJson<Version>(`${instance.url}/version`)).commit),
+  );
+  const throughBalancer = new Set<string>();
+  for (let i = 0; i < rehearsal.instances.length * 3; i += 1) {
+    throughBalancer.add((await getJson<Version>(`${rehearsal.url}/version`)).commit);
+  }
+  return { direct, throughBalancer: [...throughBalancer] };
+}
+
+const statuses = (report: DeploymentReport) =>
+  report.instances.map((instance) => `${instance.instance} ${instance.status}`);
+
+describe('a deploy rehearsed on three instances sharing the embedded SQLite database', () => {
+  let dir: string;
+  let rehearsal: Rehearsal;
+  const revisions: Record<'one' | 'two', string> = { one: '', two: '' };
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'rehearsal-test-'));
+    revisions.one = (await buildBundle({ commit: 'rev-one', outFile: join(dir, 'one.zip') })).file;
+    revisions.two = (await buildBundle({ commit: 'rev-two', outFile: join(dir, 'two.zip') })).file;
+    rehearsal = await Rehearsal.start({ ...DEFAULT_OPTIONS, instances: 3 });
+  }, 180_000);
+  afterAll(async () => {
+    await rehearsal?.stop();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('installs revision 1 on every instance and puts each behind HAProxy', async () => {
+    const report = await rehearsal.deploy(revisions.one);
+    expect(report.status, formatDeployment(report)).toBe('Succeeded');
+    // A first install has no previous revision, so no ApplicationStop.
+    expect(report.instances[0]!.events.find((event) => event.event === 'ApplicationStop')!.status).toBe(
+      'Skipped',
+    );
+    expect(await servedCommits(rehearsal)).toEqual({
+      direct: ['rev-one', 'rev-one', 'rev-one'],
+      throughBalancer: ['rev-one'],
+    });
+    expect(await rehearsal.serverStates()).toEqual({ inst1: 'UP', inst2: 'UP', inst3: 'UP' });
+  }, 180_000);
+
+  it('rolls revision 2 out one instance at a time under load, without a failed request', async () => {
+    const load = new Load({ url: rehearsal.url, ratePerSecond: 40, token: rehearsal.token });
+    const report = await rehearsal.deploy(revisions.two);
+    const traffic = await load.stop();
+    expect(report.status, formatDeployment(report)).toBe('Succeeded');
+    expect(statuses(report)).toEqual(['inst1 Succeeded', 'inst2 Succeeded', 'inst3 Succeeded']);
+    for (const instance of report.instances) {
+      expect(
+        instance.events.filter((event) => event.status !== 'Skipped').map((event) => event.event),
+      ).toEqual([
+        'BlockTraffic',
+        'ApplicationStop',
+        'DownloadBundle',
+        'BeforeInstall',
+        'Install',
+        'AfterInstall',
+        'ApplicationStart',
+        'ValidateService',
+        'AllowTraffic',
+      ]);
+    }
+    expect(traffic.failed, formatLoad(traffic)).toBe(0);
+    expect(traffic.byKind.createCustomer).toBeGreaterThan(50);
+    expect(Object.keys(traffic.commits).sort()).toEqual(['rev-one', 'rev-two']);
+    expect(await servedCommits(rehearsal)).toEqual({
+      direct: ['rev-two', 'rev-two', 'rev-two'],
+      throughBalancer: ['rev-two'],
+    });
+  }, 180_000);
+
+  it('rolls a revision whose ValidateService fails back to revision 2, serving every request meanwhile', async () => {
+    // It starts on inst1 and not on inst2: one instance to roll back that had succeeded, one that failed.
+    const broken = await revisionFailingOnPort({
+      from: revisions.two,
+      to: join(dir, 'three.zip'),
+      commit: 'rev-three',
+      failingPort: rehearsal.instances[1]!.port,
+    });
+    const load = new Load({ url: rehearsal.url, ratePerSecond: 40, token: rehearsal.token });
+    const report = await rehearsal.deploy(broken);
+    const traffic = await load.stop();
+
+    expect(report.status).toBe('Failed');
+    expect(statuses(report)).toEqual(['inst1 Succeeded', 'inst2 Failed']);
+    const failed = report.instances[1]!.events.at(-1)!;
+    expect(failed.event).toBe('ValidateService');
+    expect(failed.error).toMatch(/dealership\.service is not running/);
+
+    expect(report.rollback?.status, formatDeployment(report)).toBe('Succeeded');
+    expect(statuses(report.rollback!)).toEqual(['inst2 Succeeded', 'inst1 Succeeded']);
+    expect(traffic.failed, formatLoad(traffic)).toBe(0);
+    expect(await servedCommits(rehearsal)).toEqual({
+      direct: ['rev-two', 'rev-two', 'rev-two'],
+      throughBalancer: ['rev-two'],
+    });
+    expect(await rehearsal.serverStates()).toEqual({ inst1: 'UP', inst2: 'UP', inst3: 'UP' });
+  }, 240_000);
+});

@@ -1,0 +1,203 @@
+import { randomBytes } from 'node:crypto';
+import { access, constants, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type {
+  AgentInstance,
+  DeploymentGroup,
+  InstanceResult,
+  TrafficControl,
+} from './codedeploy/lifecycle.js';
+import { type DeploymentReport, deployRevision } from './codedeploy/rollout.js';
+import type { HealthCheck } from './haproxy/config.js';
+import { Haproxy } from './haproxy/haproxy.js';
+import { REHEARSAL_DIST } from './paths.js';
+import { freePort } from './ports.js';
+import { Supervisor } from './supervisor/supervisor.js';
+
+export interface RehearsalOptions {
+  instances: number;
+  /** Shared by every instance; default: one SQLite file in the rehearsal's directory. */
+  databaseUrl?: string;
+  /** What the service waits after SIGTERM before it stops accepting (SHUTDOWN_DRAIN_MS). */
+  shutdownDrainMs: number;
+  check: HealthCheck;
+  /** How long BlockTraffic waits for a drained server's sessions to end (the ALB's deregistration delay). */
+  deregistrationDelayMs: number;
+  /** Keep the instance roots and logs after stopping. */
+  keep?: boolean;
+  log?: (line: string) => void;
+}
+
+export const DEFAULT_OPTIONS: Omit<RehearsalOptions, 'instances'> = {
+  // HAProxy has already drained the server when it gets SIGTERM; the service's own drain is the backstop.
+  shutdownDrainMs: 500,
+  check: { intervalMs: 500, rise: 2, fall: 2 },
+  deregistrationDelayMs: 30_000,
+};
+
+export interface RehearsalInstance extends AgentInstance {
+  port: number;
+  url: string;
+}
+
+/**
+ * Where the instance roots go: a deploy moves thousands of files per instance (unpack, empty, install),
+ * so a memory-backed /dev/shm is preferred when there is one; else the system's temp folder.
+ */
+async function scratchDir(): Promise<string> {
+  try {
+    await access('/dev/shm', constants.W_OK);
+    return '/dev/shm';
+  } catch {
+    return tmpdir();
+  }
+}
+
+/** Time spent in BlockTraffic waiting for a drained server's sessions to end, per instance. */
+export type DrainWaits = Map<string, number>;
+
+/**
+ * N instances of the service on this machine, each in its own directory root with its own port,
+ * behind a HAProxy of their own, deployed to by the CodeDeploy lifecycle with the real hook scripts.
+ */
+export class Rehearsal {
+  readonly drainWaits: DrainWaits = new Map();
+  private lastGoodBundle: string | undefined;
+
+  private constructor(
+    readonly dir: string,
+    readonly options: RehearsalOptions,
+    readonly instances: RehearsalInstance[],
+    readonly haproxy: Haproxy,
+    readonly databaseUrl: string,
+    /** The admin bearer token every instance accepts (DEALERSHIP_ADMIN_TOKEN). */
+    readonly token: string,
+  ) {}
+
+  static async start(options: RehearsalOptions): Promise<Rehearsal> {
+    if (!Number.isInteger(options.instances) || options.instances < 1 || options.instances > 20) {
+      throw new Error(`instances must be a whole number from 1 to 20, got ${options.instances}`);
+    }
+    const dir = await mkdtemp(join(await scratchDir(), 'dealership-rehearsal-'));
+    const token = randomBytes(24).toString('hex');
+    const databaseUrl = options.databaseUrl ?? `sqlite:${join(dir, 'shared', 'dealership.sqlite')}`;
+    await mkdir(join(dir, 'shared'), { recursive: true });
+
+    // The rehearsal's systemctl, named by the hooks' one switch.
+    const supervisorCommand = join(dir, 'supervisor');
+    await writeFile(
+      supervisorCommand,
+      `#!/bin/sh\nexec '${process.execPath}' '${join(REHEARSAL_DIST, 'supervisor', 'cli.js')}' "$@"\n`,
+      { mode: 0o755 },
+    );
+
+    const instances: RehearsalInstance[] = [];
+    for (let index = 1; index <= options.instances; index += 1) {
+      const name = `inst${index}`;
+      const root = join(dir, 'instances', name);
+      const port = await freePort();
+      await mkdir(join(root, 'etc/dealership'), { recursive: true });
+      // What the launch template's user data writes on EC2.
+      await writeFile(
+        join(root, 'etc/dealership/dealership.env'),
+        [
+          `PORT=${port}`,
+          'HOST=127.0.0.1',
+          `DATABASE_URL=${databaseUrl}`,
+          `SHUTDOWN_DRAIN_MS=${options.shutdownDrainMs}`,
+          `DEALERSHIP_ADMIN_TOKEN=${token}`,
+          'LOG_LEVEL=warn',
+          '',
+        ].join('\n'),
+        { mode: 0o600 },
+      );
+      instances.push({
+        name,
+        root,
+        port,
+        url: `http://127.0.0.1:${port}`,
+        hookEnv: {
+          DEALERSHIP_SUPERVISOR: 'rehearsal',
+          DEALERSHIP_REHEARSAL_SUPERVISOR: supervisorCommand,
+          DEALERSHIP_ROOT: root,
+        },
+      });
+    }
+    const haproxy = await Haproxy.start({
+      dir,
+      frontendPort: await freePort(),
+      servers: instances.map((instance) => ({ name: instance.name, port: instance.port })),
+      check: options.check,
+    });
+    const rehearsal = new Rehearsal(dir, options, instances, haproxy, databaseUrl, token);
+    // Nothing is deployed yet: keep the servers out until their first AllowTraffic.
+    for (const instance of instances) await haproxy.api.setState(instance.name, 'maint');
+    return rehearsal;
+  }
+
+  get url(): string {
+    return this.haproxy.url;
+  }
+
+  private readonly traffic: TrafficControl = {
+    block: async (name) => {
+      const api = this.haproxy.api;
+      const started = Date.now();
+      await api.setState(name, 'drain');
+      await api.waitFor(
+        name,
+        'draining to 0 sessions',
+        (stat) => stat.currentSessions === 0,
+        this.options.deregistrationDelayMs,
+      );
+      this.drainWaits.set(name, (this.drainWaits.get(name) ?? 0) + (Date.now() - started));
+      await api.setState(name, 'maint');
+    },
+    allow: async (name) => {
+      await this.haproxy.api.setState(name, 'ready');
+      const timeoutMs = this.options.check.intervalMs * (this.options.check.rise + 2) + 10_000;
+      await this.haproxy.api.waitFor(
+        name,
+        'passing its health check (UP)',
+        (stat) => stat.status === 'UP',
+        timeoutMs,
+      );
+    },
+  };
+
+  /** Deploys a revision zip to every instance, one at a time; a failure rolls back to the last good revision. */
+  async deploy(bundle: string, group: Partial<DeploymentGroup> = {}): Promise<DeploymentReport> {
+    const report = await deployRevision({
+      instances: this.instances,
+      bundle,
+      group: {
+        applicationName: 'dealership',
+        deploymentGroupName: 'rehearsal',
+        deploymentGroupId: '00000000-0000-4000-8000-000000000000',
+        ...group,
+      },
+      traffic: this.traffic,
+      lastGoodBundle: this.lastGoodBundle,
+      onInstance: (result: InstanceResult) =>
+        this.options.log?.(
+          `  ${result.instance}: ${result.status} in ${(result.durationMs / 1000).toFixed(1)} s`,
+        ),
+    });
+    if (report.status === 'Succeeded') this.lastGoodBundle = bundle;
+    return report;
+  }
+
+  /** Each server's state as HAProxy sees it. */
+  async serverStates(): Promise<Record<string, string>> {
+    const servers = await this.haproxy.api.servers();
+    return Object.fromEntries(servers.map((server) => [server.name, server.status]));
+  }
+
+  /** Stops every service and HAProxy (each by its pid), and removes the directory unless asked to keep it. */
+  async stop(): Promise<void> {
+    for (const instance of this.instances) await new Supervisor(instance.root).stop('dealership.service');
+    await this.haproxy.stop();
+    if (!this.options.keep) await rm(this.dir, { recursive: true, force: true });
+  }
+}
