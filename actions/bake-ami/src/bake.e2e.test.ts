@@ -162,6 +162,33 @@ describe('bake-ami against moto', () => {
     expect(await availableImageIds()).toEqual([firstImage, third.outputs['image-id']].sort());
   });
 
+  it('terminates the builder when the runner cancels the step with SIGINT', async () => {
+    setRecipe('NODE_MAJOR=27\n');
+    const started = startBuiltAction('bake-ami', {
+      cwd: root,
+      env: { ...moto.env, GITHUB_WORKSPACE: root, GITHUB_SHA: COMMIT },
+      inputs: {
+        'base-image': baseImageId,
+        'provision-script': 'deploy/image/provision.sh',
+        'recipe-paths': 'deploy/image/versions.env',
+        'name-prefix': 'dealership-e2e',
+        'poll-seconds': '1',
+      },
+    });
+    let builder: string | undefined;
+    while (builder === undefined) {
+      builder = (await builders('running'))[0]?.InstanceId;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    started.child.kill('SIGINT');
+    const run = await started.result;
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain('::warning::Received SIGINT');
+    expect(run.stdout).toContain(`Terminated builder ${builder}`);
+    expect((await builders('terminated')).map((instance) => instance.InstanceId)).toContain(builder);
+    expect(run.outputs['builder-instance-id']).toBe(builder);
+  });
+
   it('fails with exit code 1 naming the input when the base image is not an AMI id', async () => {
     const started = startBuiltAction('bake-ami', {
       cwd: root,
