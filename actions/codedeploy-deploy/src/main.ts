@@ -1,4 +1,13 @@
-import { createAwsClients, progress, runAction, setOutputs, writeSummary } from '../../lib/index.js';
+import { CodeDeployClient } from '@aws-sdk/client-codedeploy';
+import { S3Client } from '@aws-sdk/client-s3';
+import {
+  createClient,
+  progress,
+  runAction,
+  s3ClientConfig,
+  setOutputs,
+  writeSummary,
+} from '../../lib/index.js';
 import { deploy, newOutcome } from './deploy.js';
 import { type DeployInputs, readDeployInputs } from './inputs.js';
 import { deploySummary } from './summary.js';
@@ -10,7 +19,8 @@ export async function run(): Promise<void> {
     let inputs: DeployInputs | undefined;
     try {
       inputs = readDeployInputs();
-      const { codeDeploy, s3 } = createAwsClients({ region: inputs.region });
+      const codeDeploy = createClient(CodeDeployClient, { region: inputs.region });
+      const s3 = new S3Client(s3ClientConfig({ region: inputs.region }));
       await deploy({ codeDeploy, s3, clock, signal, log: progress }, inputs, outcome);
     } finally {
       setOutputs({

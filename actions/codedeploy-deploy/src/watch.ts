@@ -13,7 +13,7 @@ import type { WaitContext } from './deployments.js';
 export const FINAL_STATUSES = new Set(['Succeeded', 'Failed', 'Stopped']);
 const FINAL_TARGET = new Set(['Succeeded', 'Failed', 'Skipped']);
 /** Without a reason to look sooner, GetDeployment is called this often (instance targets every poll). */
-export const DEPLOYMENT_LOOK_MS = 60_000;
+export const DEPLOYMENT_LOOK_MS = 120_000;
 /** The poller spreads intervals by ±JITTER; the interval is scaled so no gap exceeds `poll-seconds`. */
 export const JITTER = 0.1;
 const BATCH = 25;

@@ -1,4 +1,5 @@
-import { createAwsClients, progress, runAction, setOutputs, writeSummary } from '../../lib/index.js';
+import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
+import { createClient, progress, runAction, setOutputs, writeSummary } from '../../lib/index.js';
 import { type RefreshInputs, readRefreshInputs } from './inputs.js';
 import { newOutcome, refreshInstances } from './refresh-instances.js';
 import { refreshSummary } from './summary.js';
@@ -10,7 +11,7 @@ export async function run(): Promise<void> {
     let inputs: RefreshInputs | undefined;
     try {
       inputs = readRefreshInputs();
-      const { autoScaling } = createAwsClients({ region: inputs.region });
+      const autoScaling = createClient(AutoScalingClient, { region: inputs.region });
       await refreshInstances({ autoScaling, clock, signal, log: progress }, inputs, outcome);
     } finally {
       setOutputs({
