@@ -7,7 +7,7 @@ import {
   operationsOfPipelineScripts,
   withDependentActions,
 } from './aws-operations.js';
-import { loadTemplate } from './cfn.js';
+import { loadTemplate, resource } from './cfn.js';
 import {
   allowedActions,
   githubTrust,
@@ -22,12 +22,15 @@ const template = loadTemplate();
 const deployPolicy = inlineStatements(template, 'DeployRole');
 const planPolicy = inlineStatements(template, 'PlanRole');
 
-/** The local actions the jobs that assume the deploy role run (deploy.yml, rollback.yml). */
+/** The jobs that assume the deploy role (deploy.yml, rollback.yml). */
+const deployJobs = loadWorkflows()
+  .flatMap((w) => Object.values(w.jobs))
+  .filter((job) => JSON.stringify(job.steps ?? []).includes('vars.DEPLOY_ROLE_ARN'));
+
+/** The local actions those jobs run. */
 const deployActions = [
   ...new Set(
-    loadWorkflows()
-      .flatMap((w) => Object.values(w.jobs))
-      .filter((job) => JSON.stringify(job.steps ?? []).includes('vars.DEPLOY_ROLE_ARN'))
+    deployJobs
       .flatMap((job) => job.steps ?? [])
       .flatMap((step) => (step.uses?.startsWith('./actions/') ? [step.uses.slice('./actions/'.length)] : [])),
   ),
@@ -118,6 +121,17 @@ describe('the deploy role', () => {
     expect(statementsFor('iam:PassRole').map((s) => s.Condition)).toEqual([
       { StringEquals: { 'iam:PassedToService': 'ec2.amazonaws.com' } },
     ]);
+  });
+
+  it('keeps its sessions as long as the jobs that assume it may run', () => {
+    const maxSession = resource(template, 'DeployRole').Properties?.MaxSessionDuration as number;
+    for (const job of deployJobs) {
+      const credentials = job.steps?.find((step) =>
+        step.uses?.startsWith('aws-actions/configure-aws-credentials@'),
+      );
+      expect(Number(credentials?.with?.['role-duration-seconds'])).toBe(maxSession);
+      expect(Number(job['timeout-minutes']) * 60).toBeLessThanOrEqual(maxSession);
+    }
   });
 
   it('is assumed only by this repository’s jobs in the production environment', () => {

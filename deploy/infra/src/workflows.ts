@@ -21,6 +21,7 @@ export interface Job {
   if?: string;
   uses?: string;
   needs?: string | string[];
+  'timeout-minutes'?: number;
   permissions?: Permissions;
   environment?: string | { name: string; url?: string };
   concurrency?: string | { group: string; 'cancel-in-progress'?: boolean | string };
