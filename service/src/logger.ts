@@ -4,6 +4,7 @@ import type { LogLevel } from './config.js';
 export type Logger = pino.Logger;
 
 /** JSON logs on stdout. Authorization headers and tokens are never passed to the logger. */
-export function createLogger(level: LogLevel): Logger {
-  return pino({ level, base: { service: 'dealership' }, timestamp: pino.stdTimeFunctions.isoTime });
+export function createLogger(level: LogLevel, destination?: pino.DestinationStream): Logger {
+  const options = { level, base: { service: 'dealership' }, timestamp: pino.stdTimeFunctions.isoTime };
+  return destination === undefined ? pino(options) : pino(options, destination);
 }

@@ -1,3 +1,4 @@
+import { Validator } from '@seriousme/openapi-schema-validator';
 import { expect, it } from 'vitest';
 import { unusedPort } from '../support/free-port.js';
 import { describeOnEachDatabase, startTestService } from '../support/test-service.js';
@@ -84,6 +85,15 @@ describeOnEachDatabase('health, version, docs', (service) => {
     expect(doc.paths['/sales'].post.security).toEqual([{ bearer: [] }]);
   });
 
+  it('publishes a document that validates against the OpenAPI 3.1 schema', async () => {
+    const doc = (await service().anonymous.get('/openapi.json')).body;
+    const validator = new Validator();
+    const result = await validator.validate(doc);
+    expect(validator.version).toBe('3.1');
+    expect(result.errors ?? []).toEqual([]);
+    expect(result.valid).toBe(true);
+  });
+
   it('renders the docs page from locally served Swagger UI files', async () => {
     const page = await service().anonymous.get('/docs');
     expect(page.status).toBe(200);
@@ -111,6 +121,28 @@ it('reports 503 unavailable when the primary database is unreachable', async () 
     expect(ready.status).toBe(503);
     expect(ready.body).toEqual({ status: 'unavailable' });
     expect((await service.anonymous.get('/health/live')).status).toBe(200);
+  } finally {
+    await service.stop();
+  }
+});
+
+it('logs one JSON line per request with its request id, and never a bearer token', async () => {
+  const lines: string[] = [];
+  const service = await startTestService('sqlite', {}, { write: (line) => lines.push(line) });
+  try {
+    const sales = await service.clientFor('sales');
+    await sales.get('/cars', { headers: { 'x-request-id': 'trace-me-42' } });
+    await service.admin.get('/customers');
+    const records = lines.map((line) => JSON.parse(line));
+    expect(records.find((record) => record.requestId === 'trace-me-42')).toMatchObject({
+      msg: 'request',
+      method: 'GET',
+      path: '/cars',
+      status: 200,
+    });
+    const text = lines.join('');
+    expect(text).not.toContain(service.adminToken);
+    expect(text).not.toContain((sales.token ?? '').slice(4));
   } finally {
     await service.stop();
   }

@@ -29,9 +29,11 @@ export interface TestService {
   stop(): Promise<void>;
 }
 
+/** `logTo` receives the service's JSON log lines (level info); otherwise the service logs nothing. */
 export async function startTestService(
   dialect: Dialect,
   env: Record<string, string> = {},
+  logTo?: { write(line: string): void },
 ): Promise<TestService> {
   const database = await createScratchDatabase(dialect);
   const adminToken = `test-admin-${randomBytes(16).toString('hex')}`;
@@ -40,11 +42,11 @@ export async function startTestService(
     DEALERSHIP_ADMIN_TOKEN: adminToken,
     HOST: '127.0.0.1',
     PORT: '0',
-    LOG_LEVEL: 'silent',
+    LOG_LEVEL: logTo ? 'info' : 'silent',
     DEALERSHIP_COMMIT: 'test-commit',
     ...env,
   });
-  const logger = createLogger(config.logLevel);
+  const logger = createLogger(config.logLevel, logTo);
   const db = Database.fromConfig(config, logger);
   await prepareDatabase(db, config, logger);
   const lifecycle = new Lifecycle();
