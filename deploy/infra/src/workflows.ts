@@ -22,6 +22,8 @@ export interface Job {
   uses?: string;
   needs?: string | string[];
   'timeout-minutes'?: number;
+  services?: Record<string, { image: string }>;
+  env?: Record<string, string>;
   permissions?: Permissions;
   environment?: string | { name: string; url?: string };
   concurrency?: string | { group: string; 'cancel-in-progress'?: boolean | string };
