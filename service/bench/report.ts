@@ -1,9 +1,9 @@
-import type { LoadResult } from './load.js';
+import type { LoadSummary } from './load.js';
 
 export interface BenchResults {
-  baselineRead: LoadResult;
-  serviceRead: LoadResult;
-  serviceSales: LoadResult;
+  baselineRead: LoadSummary;
+  serviceRead: LoadSummary;
+  serviceSales: LoadSummary;
 }
 
 export interface BenchContext {
@@ -11,33 +11,49 @@ export interface BenchContext {
   node: string;
   poolSize: number;
   connections: number;
+  /** The 1-minute load average when the run ended: other work on the machine skews req/s. */
+  loadAverage: number;
 }
 
-/** Service read throughput must reach this share of the bare baseline's. */
+/** Service read throughput should reach this share of the bare baseline's. */
 export const READ_RATIO_GOAL = 0.8;
 
-const pad = (value: string, width: number) => value.padStart(width);
+const COLUMNS: [heading: string, width: number, cell: (row: LoadSummary) => string][] = [
+  ['scenario', -30, (row) => row.name],
+  ['req/s', 9, (row) => row.requestsPerSecond.toFixed(0)],
+  ['p50 ms', 9, (row) => String(row.p50)],
+  ['p99 ms', 9, (row) => String(row.p99)],
+  ['CPU ms/req', 12, (row) => row.cpuMsPerRequest.toFixed(2)],
+  ['requests', 10, (row) => String(row.requests)],
+  ['failed', 8, (row) => String(row.failures)],
+];
+
+const line = (cells: string[]) =>
+  cells
+    .map((cell, i) => {
+      const width = COLUMNS[i]?.[1] ?? 0;
+      return width < 0 ? cell.padEnd(-width) : cell.padStart(width);
+    })
+    .join('');
 
 /** Prints the figures; returns true when a run had failed requests (the figures are then void). */
 export function printResults(results: BenchResults, context: BenchContext): boolean {
   const rows = [results.baselineRead, results.serviceRead, results.serviceSales];
   console.log('');
   console.log(
-    `${new Date().toISOString()} · ${context.cpus} · Node ${context.node} · pool ${context.poolSize} · ${context.connections} read connections`,
+    `${new Date().toISOString()} · ${context.cpus} · Node ${context.node} · pool ${context.poolSize} · ` +
+      `${context.connections} read connections · load average ${context.loadAverage.toFixed(1)}`,
   );
-  console.log(
-    `${'scenario'.padEnd(30)}${pad('req/s', 10)}${pad('p50 ms', 9)}${pad('p99 ms', 9)}${pad('requests', 10)}${pad('failed', 8)}`,
-  );
-  for (const row of rows) {
-    console.log(
-      `${row.name.padEnd(30)}${pad(row.requestsPerSecond.toFixed(0), 10)}${pad(String(row.p50), 9)}${pad(String(row.p99), 9)}${pad(String(row.total), 10)}${pad(String(row.failures), 8)}`,
-    );
-  }
+  console.log(line(COLUMNS.map(([heading]) => heading)));
+  for (const row of rows) console.log(line(COLUMNS.map(([, , cell]) => cell(row))));
+
   const ratio = results.serviceRead.requestsPerSecond / results.baselineRead.requestsPerSecond;
+  const cpuRatio = results.baselineRead.cpuMsPerRequest / results.serviceRead.cpuMsPerRequest;
   const verdict = ratio >= READ_RATIO_GOAL ? 'goal met' : 'BELOW GOAL';
   console.log(
     `read throughput service/baseline: ${ratio.toFixed(2)} (goal ≥ ${READ_RATIO_GOAL}: ${verdict})`,
   );
+  console.log(`server CPU per read, baseline/service: ${cpuRatio.toFixed(2)}`);
 
   const failedRuns = rows.filter((row) => row.failures > 0);
   for (const row of failedRuns) {

@@ -6,7 +6,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { saleOf } from '../test/harness/fixtures.js';
 import { freePort } from '../test/harness/free-port.js';
@@ -14,15 +14,17 @@ import { apiClient, request } from '../test/harness/http-client.js';
 import { runMigrate, SERVICE_DIR, startService } from '../test/harness/service-process.js';
 import { createTestDatabase } from '../test/harness/test-database.js';
 import { waitUntil } from '../test/harness/wait-until.js';
-import { runLoad } from './load.js';
+import { type LoadRun, runLoad, summarize } from './load.js';
 import { printResults } from './report.js';
 import { seed } from './seed.js';
 
 const LISTED_CARS = 2000;
-const SALES = 3000;
+const SALES = 1500;
 /** Spare cars: autocannon may prepare a request or two beyond `amount`. */
 const SPARE_CARS = 50;
-const READ_SECONDS = 10;
+/** Reads alternate between baseline and service, so load from elsewhere on the machine hits both alike. */
+const READ_ROUNDS = 3;
+const READ_SECONDS = 5;
 const WARMUP_SECONDS = 3;
 const READ_CONNECTIONS = 32;
 const SALE_CONNECTIONS = 16;
@@ -76,19 +78,31 @@ async function main(): Promise<void> {
     console.log(`seeding ${LISTED_CARS + SALES + SPARE_CARS} cars through the API …`);
     const { carsForSale, customerId, salespersonId } = await seed(api, LISTED_CARS, SALES + SPARE_CARS);
 
-    const read = (name: string, url: string, seconds: number) =>
-      runLoad({ name, url: `${url}${LIST_PATH}`, connections: READ_CONNECTIONS, duration: seconds });
+    const servers = {
+      baseline: { url: baseline.url, pid: baseline.child.pid ?? -1 },
+      service: { url: service.baseUrl, pid: service.pid },
+    };
+    const read = (server: { url: string; pid: number }, seconds: number) =>
+      runLoad(server.pid, {
+        url: `${server.url}${LIST_PATH}`,
+        connections: READ_CONNECTIONS,
+        duration: seconds,
+      });
     console.log(`warming up both servers for ${WARMUP_SECONDS} s each …`);
-    await read('warm-up', baseline.url, WARMUP_SECONDS);
-    await read('warm-up', service.baseUrl, WARMUP_SECONDS);
+    await read(servers.baseline, WARMUP_SECONDS);
+    await read(servers.service, WARMUP_SECONDS);
 
-    console.log(`measuring GET ${LIST_PATH} for ${READ_SECONDS} s each, then ${SALES} sales …`);
-    const baselineRead = await read(`baseline GET ${LIST_PATH}`, baseline.url, READ_SECONDS);
-    const serviceRead = await read(`service  GET ${LIST_PATH}`, service.baseUrl, READ_SECONDS);
+    console.log(`measuring GET ${LIST_PATH}: ${READ_ROUNDS} alternating rounds of ${READ_SECONDS} s each …`);
+    const reads: Record<keyof typeof servers, LoadRun[]> = { baseline: [], service: [] };
+    for (let round = 0; round < READ_ROUNDS; round++) {
+      const order: (keyof typeof servers)[] =
+        round % 2 === 0 ? ['baseline', 'service'] : ['service', 'baseline'];
+      for (const name of order) reads[name].push(await read(servers[name], READ_SECONDS));
+    }
 
+    console.log(`measuring ${SALES} sales, each of a different car …`);
     let nextSale = 0;
-    const serviceSales = await runLoad({
-      name: 'service  POST /sales',
+    const sales = await runLoad(service.pid, {
       url: `${service.baseUrl}/sales`,
       connections: SALE_CONNECTIONS,
       amount: SALES,
@@ -106,12 +120,17 @@ async function main(): Promise<void> {
     });
 
     const failed = printResults(
-      { baselineRead, serviceRead, serviceSales },
+      {
+        baselineRead: summarize(`baseline GET ${LIST_PATH}`, reads.baseline),
+        serviceRead: summarize(`service  GET ${LIST_PATH}`, reads.service),
+        serviceSales: summarize('service  POST /sales', [sales]),
+      },
       {
         cpus: `${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}`,
         node: process.version,
         poolSize: POOL_SIZE,
         connections: READ_CONNECTIONS,
+        loadAverage: loadavg()[0] ?? 0,
       },
     );
     if (failed) process.exitCode = 1;
