@@ -1,5 +1,5 @@
 import { STATUS_CODES } from 'node:http';
-import { ForeignKeyConstraintError, UniqueConstraintError } from 'sequelize';
+import { ConnectionError, ForeignKeyConstraintError, TimeoutError, UniqueConstraintError } from 'sequelize';
 import { DomainError, type FieldError } from '../domain/errors.js';
 
 /** An RFC 9457 problem document, the body of every error response. */
@@ -73,6 +73,14 @@ export function toProblem(error: unknown): {
       problem: problem(409, 'the record is referenced by, or refers to, another record'),
       headers: {},
       expected: true,
+    };
+  }
+  if (error instanceof ConnectionError || error instanceof TimeoutError) {
+    // Not the caller's fault, and worth retrying: the load balancer may route the retry elsewhere.
+    return {
+      problem: problem(503, 'the database is unavailable; try again shortly'),
+      headers: { 'Retry-After': '5' },
+      expected: false,
     };
   }
   return {

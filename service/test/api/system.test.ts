@@ -121,6 +121,13 @@ it('reports 503 unavailable when the primary database is unreachable', async () 
     expect(ready.status).toBe(503);
     expect(ready.body).toEqual({ status: 'unavailable' });
     expect((await service.anonymous.get('/health/live')).status).toBe(200);
+    const read = await service.admin.get('/customers/1');
+    expect(read.status, JSON.stringify(read.body)).toBe(503);
+    expect(read.headers.get('retry-after')).toBe('5');
+    expect(read.body).toMatchObject({
+      status: 503,
+      detail: expect.stringContaining('database is unavailable'),
+    });
   } finally {
     await service.stop();
   }
