@@ -72,6 +72,17 @@ describe('the recipe hash', () => {
     );
   });
 
+  it('expands glob patterns to the same files as the directory they cover', async () => {
+    const root = workspace();
+    const byDirectory = await digestRecipeFiles({ ...sources(root), recipePaths: ['deploy/image'] });
+    const byGlob = await digestRecipeFiles({ ...sources(root), recipePaths: ['deploy/image/**'] });
+    expect(byGlob).toEqual(byDirectory);
+    expect(byGlob.files).toContain('deploy/image/files/a.conf');
+    await expect(digestRecipeFiles({ ...sources(root), recipePaths: ['deploy/*.nothing'] })).rejects.toThrow(
+      'Input "recipe-paths" must match at least one file; got "deploy/*.nothing".',
+    );
+  });
+
   it('names the input and the path when a recipe path or the script does not exist', async () => {
     const root = workspace();
     await expect(digestRecipeFiles({ ...sources(root), recipePaths: ['deploy/missing'] })).rejects.toThrow(

@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import { lstat, readdir, readFile, readlink } from 'node:fs/promises';
 import { join, relative, resolve, sep } from 'node:path';
+import { glob, isDynamicPattern } from 'tinyglobby';
 import { InputError } from './inputs.js';
 
 export interface RecipeFiles {
@@ -18,7 +19,7 @@ export interface RecipeFiles {
 export interface RecipeSources {
   /** Path of the provision script (relative to `root` or absolute). */
   provisionScript: string;
-  /** Files and directories (walked recursively) that shape the image. */
+  /** Files, directories (walked recursively) and glob patterns (`deploy/image/**`) that shape the image. */
   recipePaths: readonly string[];
   /** What relative paths are relative to: the workspace. */
   root: string;
@@ -44,7 +45,15 @@ export async function digestRecipeFiles(sources: RecipeSources): Promise<RecipeF
     throw new InputError('provision-script', sources.provisionScript, 'must name a file that exists');
   });
   const files = new Map<string, string>();
-  for (const path of sources.recipePaths) await collect(sources.root, path, 'recipe-paths', files);
+  for (const path of sources.recipePaths) {
+    if (!isDynamicPattern(path)) {
+      await collect(sources.root, path, 'recipe-paths', files);
+      continue;
+    }
+    const matches = await glob(path, { cwd: sources.root, dot: true, followSymbolicLinks: false });
+    if (matches.length === 0) throw new InputError('recipe-paths', path, 'must match at least one file');
+    for (const match of matches) await collect(sources.root, match, 'recipe-paths', files);
+  }
 
   const hash = createHash('sha256');
   hash.update(`provision-script\0${scriptBytes.length}\0`).update(scriptBytes);

@@ -51,9 +51,9 @@ async function builders(state: string) {
   return (result.Reservations ?? []).flatMap((reservation) => reservation.Instances ?? []);
 }
 
-/** Runs the action; meanwhile powers off any running builder, as the provision script would. */
-async function bakeOnce(inputs: Record<string, string> = {}): Promise<ActionRun> {
-  const started = startBuiltAction('bake-ami', {
+/** Starts the built action with the e2e defaults. */
+function startBake(inputs: Record<string, string> = {}) {
+  return startBuiltAction('bake-ami', {
     cwd: root,
     env: { ...moto.env, GITHUB_WORKSPACE: root, GITHUB_SHA: COMMIT },
     inputs: {
@@ -68,6 +68,11 @@ async function bakeOnce(inputs: Record<string, string> = {}): Promise<ActionRun>
       ...inputs,
     },
   });
+}
+
+/** Runs the action; meanwhile powers off any running builder, as the provision script would. */
+async function bakeOnce(): Promise<ActionRun> {
+  const started = startBake();
   let finished = false;
   const stopper = (async () => {
     while (!finished) {
@@ -164,17 +169,7 @@ describe('bake-ami against moto', () => {
 
   it('terminates the builder when the runner cancels the step with SIGINT', async () => {
     setRecipe('NODE_MAJOR=27\n');
-    const started = startBuiltAction('bake-ami', {
-      cwd: root,
-      env: { ...moto.env, GITHUB_WORKSPACE: root, GITHUB_SHA: COMMIT },
-      inputs: {
-        'base-image': baseImageId,
-        'provision-script': 'deploy/image/provision.sh',
-        'recipe-paths': 'deploy/image/versions.env',
-        'name-prefix': 'dealership-e2e',
-        'poll-seconds': '1',
-      },
-    });
+    const started = startBake({ 'keep-images': '0' });
     let builder: string | undefined;
     while (builder === undefined) {
       builder = (await builders('running'))[0]?.InstanceId;
