@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { type Json, loadTemplate, resource } from './cfn.js';
+import { repoRoot } from './repo.js';
 import { runTool } from './tools.js';
 import { loadWorkflows } from './workflows.js';
 
@@ -199,10 +200,11 @@ describe('the instances', () => {
 });
 
 describe('the outputs', () => {
+  const used = new Set(
+    loadWorkflows().flatMap((w) => [...w.text.matchAll(/\bvars\.([A-Z0-9_]+)/g)].map((m) => m[1]!)),
+  );
+
   it('name every variable the workflows read', () => {
-    const used = new Set(
-      loadWorkflows().flatMap((w) => [...w.text.matchAll(/\bvars\.([A-Z0-9_]+)/g)].map((m) => m[1]!)),
-    );
     const documented = new Set(
       Object.values(template.Outputs).flatMap((o) =>
         [...(o.Description ?? '').matchAll(/variable ([A-Z0-9_]+)/g)].map((m) => m[1]!),
@@ -210,5 +212,22 @@ describe('the outputs', () => {
     );
     expect([...used].filter((name) => !documented.has(name))).toEqual([]);
     expect(template.Outputs.ServiceUrl).toBeDefined();
+  });
+
+  it('are what the README bootstrap sets each of those variables from', () => {
+    const readme = readFileSync(join(repoRoot, 'README.md'), 'utf8');
+    const section = readme.slice(
+      readme.indexOf('<!-- section:pipeline -->'),
+      readme.indexOf('<!-- /section:pipeline -->'),
+    );
+    const loop = [...section.matchAll(/\b([A-Z][A-Z0-9_]+):([A-Z][A-Za-z]+)\b/g)].map(
+      (m) => [m[1]!, m[2]!] as const,
+    );
+    const environment = [
+      ...section.matchAll(/gh variable set ([A-Z0-9_]+) [^\n]*--env production --body "\$\(out (\w+)\)"/g),
+    ].map((m) => [m[1]!, m[2]!] as const);
+    const set = [...loop, ...environment];
+    expect(set.map(([name]) => name).sort()).toEqual([...used].sort());
+    for (const [, output] of set) expect(Object.keys(template.Outputs)).toContain(output);
   });
 });
