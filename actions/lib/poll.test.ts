@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { createFakeClock } from '../test-support/fake-clock.js';
-import { done, formatDuration, PollAbortedError, PollTimeoutError, pending, poll } from './poll.js';
+import {
+  done,
+  formatDuration,
+  PollAbortedError,
+  PollTimeoutError,
+  pending,
+  poll,
+  withinGap,
+} from './poll.js';
 
 describe('poll', () => {
   it('returns the value of the first check that is done', async () => {
@@ -113,5 +121,21 @@ describe('formatDuration', () => {
     expect(formatDuration(42_000)).toBe('42s');
     expect(formatDuration(95_000)).toBe('1m35s');
     expect(formatDuration(3_600_000)).toBe('1h00m00s');
+  });
+});
+
+describe('withinGap', () => {
+  it('keeps the longest jittered gap between two looks within the given poll interval', async () => {
+    const clock = createFakeClock();
+    await poll({
+      what: 'the end',
+      ...withinGap(15_000),
+      timeoutMs: 3_600_000,
+      clock,
+      random: () => 0.999_999,
+      check: async (attempt) => (attempt < 5 ? pending('waiting') : done(undefined)),
+    });
+    expect(Math.max(...clock.sleeps)).toBeLessThanOrEqual(15_000);
+    expect(Math.max(...clock.sleeps)).toBeGreaterThan(14_990);
   });
 });

@@ -122,6 +122,14 @@ export async function poll<T>(options: PollOptions<T>): Promise<T> {
   }
 }
 
+/**
+ * Interval and jitter for a `poll-seconds` input read as "the longest gap between two looks": the
+ * interval is shortened so that even the longest jittered gap stays within `maxGapMs`.
+ */
+export function withinGap(maxGapMs: number, jitter = 0.05): { intervalMs: number; jitter: number } {
+  return { intervalMs: maxGapMs / (1 + jitter), jitter };
+}
+
 /** `95_000` → `1m35s`; `3_600_000` → `1h00m00s`; under a minute → `42s`. */
 export function formatDuration(ms: number): string {
   const total = Math.max(0, Math.round(ms / 1000));

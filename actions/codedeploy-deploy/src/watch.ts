@@ -6,7 +6,7 @@ import {
   type InstanceTarget,
   ListDeploymentTargetsCommand,
 } from '@aws-sdk/client-codedeploy';
-import { done, formatDuration, pending, poll } from '../../lib/index.js';
+import { done, formatDuration, pending, poll, withinGap } from '../../lib/index.js';
 import type { WaitContext } from './deployments.js';
 
 /** Deployment statuses after which nothing changes any more. */
@@ -14,8 +14,6 @@ export const FINAL_STATUSES = new Set(['Succeeded', 'Failed', 'Stopped']);
 const FINAL_TARGET = new Set(['Succeeded', 'Failed', 'Skipped']);
 /** Without a reason to look sooner, GetDeployment is called this often (instance targets every poll). */
 export const DEPLOYMENT_LOOK_MS = 120_000;
-/** The poller spreads intervals by ±JITTER; the interval is scaled so no gap exceeds `poll-seconds`. */
-export const JITTER = 0.1;
 const BATCH = 25;
 
 export interface DeploymentView {
@@ -26,8 +24,8 @@ export interface DeploymentView {
 /**
  * Follows a deployment to a final status and prints one line per lifecycle-event change on each
  * instance. Each poll reads the instances still moving (BatchGetDeploymentTargets); GetDeployment is
- * read when they all settle, when one fails, or once a minute — so a one-at-a-time deployment costs
- * about seven calls a minute at the default 10 s while being noticed within one poll of finishing.
+ * read when they all settle, when one fails, or every two minutes — so a one-at-a-time deployment
+ * costs about seven calls a minute at the default 10 s while being noticed within one poll of finishing.
  */
 export async function watchDeployment(context: WaitContext, deploymentId: string): Promise<DeploymentView> {
   const { codeDeploy, clock, log } = context;
@@ -36,13 +34,13 @@ export async function watchDeployment(context: WaitContext, deploymentId: string
   const targets = new Map<string, InstanceTarget>();
   let targetIds: string[] = [];
   let info: DeploymentInfo | undefined;
-  let infoAt = Number.NEGATIVE_INFINITY;
+  // The first GetDeployment waits for a reason (targets settled or failed, none listed, or two minutes).
+  let infoAt = clock.now();
   let lastStatus = '';
 
   return poll({
     what: `deployment ${deploymentId}`,
-    intervalMs: context.pollMs / (1 + JITTER),
-    jitter: JITTER,
+    ...withinGap(context.pollMs),
     timeoutMs: Math.max(0, context.deadline - clock.now()),
     signal: context.signal,
     clock,
@@ -63,11 +61,11 @@ export async function watchDeployment(context: WaitContext, deploymentId: string
         const total = Object.values(overview).reduce<number>((sum, n) => sum + (n ?? 0), 0);
         if (total > targetIds.length) targetIds = []; // instances joined (scale-out): list them again
       }
-      const status = info?.status ?? 'Unknown';
+      if (!info) return pending(`${targetIds.length} instance(s) in progress`);
+      const status = info.status ?? 'Unknown';
       if (status !== lastStatus) say(`deployment ${deploymentId} is ${status}`);
       lastStatus = status;
-      if (info && FINAL_STATUSES.has(status)) return done({ info, targets });
-      return pending(status);
+      return FINAL_STATUSES.has(status) ? done({ info, targets }) : pending(status);
     },
   });
 }

@@ -3,13 +3,11 @@ import {
   DescribeInstanceRefreshesCommand,
   type InstanceRefresh,
 } from '@aws-sdk/client-auto-scaling';
-import { type Clock, done, formatDuration, pending, poll } from '../../lib/index.js';
+import { type Clock, done, formatDuration, pending, poll, withinGap } from '../../lib/index.js';
 import { verdict } from './statuses.js';
 
 /** A progress line with no change in between is repeated at least this often, so the log shows life. */
 export const HEARTBEAT_MS = 60_000;
-/** The poller spreads intervals by ±JITTER; the interval is scaled so no gap exceeds `poll-seconds`. */
-export const JITTER = 0.1;
 
 export interface WatchOptions {
   autoScaling: AutoScalingClient;
@@ -63,8 +61,7 @@ export async function watchRefresh(options: WatchOptions): Promise<InstanceRefre
   let lastPrinted = started;
   return poll({
     what: `instance refresh ${refreshId}`,
-    intervalMs: options.pollMs / (1 + JITTER),
-    jitter: JITTER,
+    ...withinGap(options.pollMs),
     timeoutMs: options.timeoutMs,
     signal: options.signal,
     clock,
