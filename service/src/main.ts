@@ -4,7 +4,7 @@ import { Database, describeTarget } from './db/database.js';
 import { prepareDatabase } from './db/prepare.js';
 import { createApp } from './http/app.js';
 import { Lifecycle } from './http/lifecycle.js';
-import { createLogger } from './logger.js';
+import { createLogger, flushLogs } from './logger.js';
 import { exitOnStartupError } from './process.js';
 import { closeGracefully, listen } from './server.js';
 import { versionInfo } from './version.js';
@@ -47,6 +47,7 @@ async function main(): Promise<void> {
     await closeGracefully(server, logger);
     await db.close();
     logger.info('stopped');
+    await flushLogs(logger);
     process.exit(0);
   };
   process.once('SIGTERM', (signal) => void shutdown(signal));

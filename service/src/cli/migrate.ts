@@ -1,7 +1,7 @@
 import { loadConfig } from '../config.js';
 import { Database } from '../db/database.js';
 import { migrateUp, migrationStatus } from '../db/migrator.js';
-import { createLogger } from '../logger.js';
+import { createCliLogger } from '../logger.js';
 import { exitOnStartupError } from '../process.js';
 
 const USAGE = 'usage: migrate up | status';
@@ -14,7 +14,7 @@ async function run(argv: string[]): Promise<number> {
     return 2;
   }
   const config = loadConfig();
-  const logger = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel);
+  const logger = createCliLogger(config.logLevel);
   const db = new Database(config.database, [], logger);
   try {
     if (command === 'up') {

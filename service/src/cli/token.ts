@@ -5,7 +5,7 @@ import type { Role } from '../db/models.js';
 import { prepareDatabase } from '../db/prepare.js';
 import { DomainError } from '../domain/errors.js';
 import { issueToken, ROLES, revokeToken } from '../domain/tokens.js';
-import { createLogger } from '../logger.js';
+import { createCliLogger } from '../logger.js';
 import { exitOnStartupError } from '../process.js';
 
 const USAGE = `usage:
@@ -51,7 +51,7 @@ async function run(argv: string[]): Promise<number> {
     return 2;
   }
   const config = loadConfig();
-  const logger = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel);
+  const logger = createCliLogger(config.logLevel);
   const db = new Database(config.database, [], logger);
   try {
     await prepareDatabase(db, config, logger);

@@ -117,6 +117,9 @@ describeOnEachDatabase('cars', (service) => {
   it('refuses a PATCH that changes nothing, sets status sold, or reuses a serial number', async () => {
     const [car, other] = await Promise.all([createCar(service().admin), createCar(service().admin)]);
     expect((await service().admin.patch(`/cars/${car.id}`, {})).status).toBe(400);
+    const unknown = await service().admin.patch(`/cars/${car.id}`, { colour: 'red' });
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.errors).toContainEqual({ path: 'body.colour', message: 'unknown field' });
     const sold = await service().admin.patch(`/cars/${car.id}`, { status: 'sold' });
     expect(sold.status).toBe(400);
     expect(sold.body.errors[0].path).toBe('body.status');
