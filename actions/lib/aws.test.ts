@@ -1,9 +1,10 @@
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { GetParameterCommand } from '@aws-sdk/client-ssm';
+import { EC2Client } from '@aws-sdk/client-ec2';
+import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createAwsClients, hasAwsCredentials } from './aws.js';
+import { createClient, hasAwsCredentials } from './aws.js';
 import { describeError } from './errors.js';
 
 /** A local endpoint that answers SSM's JSON protocol with the scripted replies, in order. */
@@ -48,7 +49,7 @@ describe('the AWS client factory', () => {
     ]);
     try {
       process.env.AWS_ENDPOINT_URL = endpoint.url;
-      const { ssm } = createAwsClients({ region: 'eu-west-1' });
+      const ssm = createClient(SSMClient, { region: 'eu-west-1' });
       const result = await ssm.send(new GetParameterCommand({ Name: '/base' }));
       expect(result.Parameter?.Value).toBe('ami-0123456789abcdef0');
       expect(endpoint.seen).toEqual(['AmazonSSM.GetParameter', 'AmazonSSM.GetParameter']);
@@ -62,7 +63,7 @@ describe('the AWS client factory', () => {
     const endpoint = await scriptedEndpoint([throttled, throttled]);
     try {
       process.env.AWS_ENDPOINT_URL = endpoint.url;
-      const { ssm } = createAwsClients({ region: 'eu-west-1', maxAttempts: 2 });
+      const ssm = createClient(SSMClient, { region: 'eu-west-1', maxAttempts: 2 });
       const error = await ssm
         .send(new GetParameterCommand({ Name: '/base' }))
         .catch((caught: unknown) => caught);
@@ -79,7 +80,7 @@ describe('the AWS client factory', () => {
     ]);
     try {
       process.env.AWS_ENDPOINT_URL = endpoint.url;
-      const { ssm } = createAwsClients({ region: 'eu-west-1' });
+      const ssm = createClient(SSMClient, { region: 'eu-west-1' });
       const error = await ssm
         .send(new GetParameterCommand({ Name: '/base' }))
         .catch((caught: unknown) => caught);
@@ -93,7 +94,7 @@ describe('the AWS client factory', () => {
   });
 
   it('reports whether the default credential chain finds credentials', async () => {
-    const { ec2 } = createAwsClients({ region: 'eu-west-1' });
+    const ec2 = createClient(EC2Client, { region: 'eu-west-1' });
     expect(await hasAwsCredentials(ec2)).toBe(true);
     expect(
       await hasAwsCredentials({ config: { credentials: () => Promise.reject(new Error('none')) } }),

@@ -1,5 +1,7 @@
+import { EC2Client } from '@aws-sdk/client-ec2';
+import { SSMClient } from '@aws-sdk/client-ssm';
 import { runAction } from '../../lib/action.js';
-import { createAwsClients } from '../../lib/aws.js';
+import { createClient } from '../../lib/aws.js';
 import { baseImageText, parseBaseImage } from '../../lib/images.js';
 import {
   InputError,
@@ -64,7 +66,8 @@ export async function run(): Promise<void> {
     const started = clock.now();
     try {
       const inputs = readBakeInputs();
-      const { ec2, ssm } = createAwsClients({ region: inputs.region });
+      const ec2 = createClient(EC2Client, { region: inputs.region });
+      const ssm = createClient(SSMClient, { region: inputs.region });
       await bake({ ec2, ssm, signal, clock }, inputs, state);
       await writeSummary(
         summaryMarkdown(state.cacheHit ? 'AMI reused (cache hit)' : 'AMI baked', {

@@ -1,7 +1,12 @@
 import * as core from '@actions/core';
 import * as github from '@actions/github';
+import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
+import { CodeDeployClient } from '@aws-sdk/client-codedeploy';
+import { EC2Client } from '@aws-sdk/client-ec2';
+import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { SSMClient } from '@aws-sdk/client-ssm';
 import { runAction } from '../../lib/action.js';
-import { createAwsClients, hasAwsCredentials } from '../../lib/aws.js';
+import { createClient, hasAwsCredentials } from '../../lib/aws.js';
 import { describeError } from '../../lib/errors.js';
 import { parseBaseImage } from '../../lib/images.js';
 import { readBoolean, readList, readRegion, readRequired, readString } from '../../lib/inputs.js';
@@ -34,11 +39,18 @@ async function awsAccess(): Promise<PlanAws> {
   if (!readString('region') && !process.env.AWS_REGION && !process.env.AWS_DEFAULT_REGION) {
     return { unavailable: 'no AWS region configured' };
   }
-  const clients = createAwsClients({ region: readRegion() });
-  if (!(await hasAwsCredentials(clients.ec2))) {
+  const options = { region: readRegion() };
+  const ec2 = createClient(EC2Client, options);
+  if (!(await hasAwsCredentials(ec2))) {
     return { unavailable: 'no AWS credentials (pull requests from forks get none)' };
   }
-  return clients;
+  return {
+    ec2,
+    ssm: createClient(SSMClient, options),
+    autoScaling: createClient(AutoScalingClient, options),
+    elbv2: createClient(ElasticLoadBalancingV2Client, options),
+    codeDeploy: createClient(CodeDeployClient, options),
+  };
 }
 
 /** Updates or creates the plan comment on the pull request; never fails the step. */

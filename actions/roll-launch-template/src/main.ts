@@ -1,5 +1,6 @@
+import { EC2Client } from '@aws-sdk/client-ec2';
 import { runAction } from '../../lib/action.js';
-import { createAwsClients } from '../../lib/aws.js';
+import { createClient } from '../../lib/aws.js';
 import { readImageId } from '../../lib/images.js';
 import { readBoolean, readRegion, readRequired, readString } from '../../lib/inputs.js';
 import { launchTemplateRef, readVersionSpec } from '../../lib/launch-templates.js';
@@ -24,7 +25,7 @@ export async function run(): Promise<void> {
     let result: RollResult | undefined;
     try {
       const inputs = readRollInputs();
-      const { ec2 } = createAwsClients({ region: inputs.region });
+      const ec2 = createClient(EC2Client, { region: inputs.region });
       result = await rollLaunchTemplate(ec2, inputs);
       progress(
         result.created
