@@ -6,7 +6,9 @@
 # directories, and the logging path: the service's pino JSON lines go to journald, and an exporter
 # unit copies them to /var/log/dealership/service.log, one JSON object per line, which the CloudWatch
 # agent (optional) ships to the log group below. The application itself arrives by CodeDeploy.
-# Amazon Linux 2023 (dnf) and Ubuntu/Debian (apt-get) base images are supported.
+# The log groups and their retention belong to the CloudFormation stack. The AWS CLI is installed
+# for the launch template's user data, which writes the service's environment file from the
+# database secret. Amazon Linux 2023 (dnf) and Ubuntu/Debian (apt-get) base images are supported.
 set -euo pipefail
 
 NODE_VERSION="20.20.2"                            # the major the service is built and tested with
@@ -28,13 +30,13 @@ if command -v dnf >/dev/null 2>&1; then
   pkg_install() { dnf install -y -q "$@"; }
   log "updating packages (dnf)"
   dnf upgrade -y -q
-  pkg_install ruby wget tar xz logrotate
+  pkg_install ruby wget tar xz logrotate awscli-2
 else
   pkg_install() { DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "$@"; }
   log "updating packages (apt-get)"
   apt-get update -q
   DEBIAN_FRONTEND=noninteractive apt-get upgrade -y -q
-  pkg_install ruby-full wget curl ca-certificates tar xz-utils logrotate
+  pkg_install ruby-full wget curl ca-certificates tar xz-utils logrotate unzip
 fi
 
 region=$(imds meta-data/placement/region)
@@ -55,6 +57,13 @@ mkdir -p /opt/node
 tar -xJf "$work/$node_tar" -C /opt/node --strip-components=1
 ln -sf /opt/node/bin/node /usr/bin/node
 /usr/bin/node --version
+
+if ! command -v aws >/dev/null 2>&1; then
+  log "installing the AWS CLI v2"
+  curl -fsSL -o "$work/awscliv2.zip" "https://awscli.amazonaws.com/awscli-exe-linux-$(uname -m).zip"
+  unzip -q "$work/awscliv2.zip" -d "$work"
+  "$work/aws/install" --update
+fi
 
 log "installing the CodeDeploy agent from aws-codedeploy-$region"
 curl -fsSL -o "$work/codedeploy-install" "https://aws-codedeploy-$region.s3.$region.amazonaws.com/latest/install"
@@ -135,14 +144,12 @@ if [[ $INSTALL_CLOUDWATCH_AGENT == true ]]; then
           {
             "file_path": "/var/log/dealership/service.log",
             "log_group_name": "$LOG_GROUP",
-            "log_stream_name": "{instance_id}",
-            "retention_in_days": 30
+            "log_stream_name": "{instance_id}"
           },
           {
             "file_path": "/var/log/aws/codedeploy-agent/codedeploy-agent.log",
             "log_group_name": "/dealership/codedeploy-agent",
-            "log_stream_name": "{instance_id}",
-            "retention_in_days": 30
+            "log_stream_name": "{instance_id}"
           }
         ]
       }

@@ -3,7 +3,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['src/**/*.test.ts'],
-    globalSetup: ['src/build-service.global-setup.ts'],
+    globalSetup: ['src/test-support/global-setup.ts'],
     // The end-to-end rehearsal deploys real instances; the files share the machine's two cores.
     fileParallelism: false,
     testTimeout: 60_000,

@@ -1,9 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildBundle } from './bundle/build.js';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { Load } from './load/load.js';
 import { runChecked } from './process.js';
 import { DEFAULT_OPTIONS, Rehearsal } from './rehearsal.js';
@@ -15,11 +11,9 @@ const database = `rehearsal_${randomBytes(6).toString('hex')}`;
 const mariadb = (sql: string) => runChecked('mariadb', ['-uroot', '-h127.0.0.1', '-P3306', '-e', sql]);
 
 describe('a deploy rehearsed on two instances sharing a MariaDB database (DATABASE_URL)', () => {
-  let dir: string;
   let rehearsal: Rehearsal;
 
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'rehearsal-mariadb-test-'));
     await mariadb(`CREATE DATABASE \`${database}\``);
     rehearsal = await Rehearsal.start({
       ...DEFAULT_OPTIONS,
@@ -30,12 +24,10 @@ describe('a deploy rehearsed on two instances sharing a MariaDB database (DATABA
   afterAll(async () => {
     await rehearsal?.stop();
     await mariadb(`DROP DATABASE IF EXISTS \`${database}\``);
-    await rm(dir, { recursive: true, force: true });
   });
 
   it('migrates once, then rolls a new revision out under load without a failed request', async () => {
-    const one = await buildBundle({ commit: 'maria-one', outFile: join(dir, 'one.zip') });
-    const two = await buildBundle({ commit: 'maria-two', outFile: join(dir, 'two.zip') });
+    const { one, two } = inject('revisions');
     const install = await rehearsal.deploy(one.file);
     expect(install.status, formatDeployment(install)).toBe('Succeeded');
     const applied = await runChecked('mariadb', [
@@ -53,8 +45,8 @@ describe('a deploy rehearsed on two instances sharing a MariaDB database (DATABA
     expect(rollout.status, formatDeployment(rollout)).toBe('Succeeded');
     expect(traffic.failed, formatLoad(traffic)).toBe(0);
     for (const instance of rehearsal.instances) {
-      expect((await getJson<{ commit: string }>(`${instance.url}/version`)).commit).toBe('maria-two');
+      expect((await getJson<{ commit: string }>(`${instance.url}/version`)).commit).toBe('rev-two');
     }
-    expect((await getJson<{ commit: string }>(`${rehearsal.url}/version`)).commit).toBe('maria-two');
+    expect((await getJson<{ commit: string }>(`${rehearsal.url}/version`)).commit).toBe('rev-two');
   }, 240_000);
 });

@@ -1,8 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildBundle } from './bundle/build.js';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { DeploymentReport } from './codedeploy/rollout.js';
 import { Load } from './load/load.js';
 import { DEFAULT_OPTIONS, Rehearsal } from './rehearsal.js';
@@ -29,14 +28,12 @@ const statuses = (report: DeploymentReport) =>
   report.instances.map((instance) => `${instance.instance} ${instance.status}`);
 
 describe('a deploy rehearsed on three instances sharing the embedded SQLite database', () => {
+  const revisions = { one: inject('revisions').one.file, two: inject('revisions').two.file };
   let dir: string;
   let rehearsal: Rehearsal;
-  const revisions: Record<'one' | 'two', string> = { one: '', two: '' };
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'rehearsal-test-'));
-    revisions.one = (await buildBundle({ commit: 'rev-one', outFile: join(dir, 'one.zip') })).file;
-    revisions.two = (await buildBundle({ commit: 'rev-two', outFile: join(dir, 'two.zip') })).file;
     rehearsal = await Rehearsal.start({ ...DEFAULT_OPTIONS, instances: 3 });
   }, 180_000);
   afterAll(async () => {

@@ -54,15 +54,11 @@ async function scratchDir(): Promise<string> {
   }
 }
 
-/** Time spent in BlockTraffic waiting for a drained server's sessions to end, per instance. */
-export type DrainWaits = Map<string, number>;
-
 /**
  * N instances of the service on this machine, each in its own directory root with its own port,
  * behind a HAProxy of their own, deployed to by the CodeDeploy lifecycle with the real hook scripts.
  */
 export class Rehearsal {
-  readonly drainWaits: DrainWaits = new Map();
   private lastGoodBundle: string | undefined;
 
   private constructor(
@@ -143,7 +139,6 @@ export class Rehearsal {
   private readonly traffic: TrafficControl = {
     block: async (name) => {
       const api = this.haproxy.api;
-      const started = Date.now();
       await api.setState(name, 'drain');
       await api.waitFor(
         name,
@@ -151,7 +146,6 @@ export class Rehearsal {
         (stat) => stat.currentSessions === 0,
         this.options.deregistrationDelayMs,
       );
-      this.drainWaits.set(name, (this.drainWaits.get(name) ?? 0) + (Date.now() - started));
       await api.setState(name, 'maint');
     },
     allow: async (name) => {
@@ -192,6 +186,16 @@ export class Rehearsal {
   async serverStates(): Promise<Record<string, string>> {
     const servers = await this.haproxy.api.servers();
     return Object.fromEntries(servers.map((server) => [server.name, server.status]));
+  }
+
+  /** Stops the rehearsal when the user interrupts (Ctrl-C), so no service outlives it; then exits 130. */
+  stopOnInterrupt(): void {
+    const interrupted = () => {
+      console.error('interrupted: stopping the instances and HAProxy');
+      this.stop().finally(() => process.exit(130));
+    };
+    process.once('SIGINT', interrupted);
+    process.once('SIGTERM', interrupted);
   }
 
   /** Stops every service and HAProxy (each by its pid), and removes the directory unless asked to keep it. */

@@ -40,6 +40,7 @@ await runMain(USAGE, async () => {
     keep: values.keep,
     log,
   });
+  rehearsal.stopOnInterrupt();
   try {
     log(`${rehearsal.instances.length} instances behind HAProxy at ${rehearsal.url} (${rehearsal.dir})`);
     log(`installing ${await bundleCommit(from)} (no load yet)`);
