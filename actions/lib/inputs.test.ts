@@ -7,6 +7,8 @@ import {
   readEnum,
   readInteger,
   readList,
+  readListMatching,
+  readMatching,
   readRegion,
   readRequired,
   readString,
@@ -70,6 +72,17 @@ describe('input readers', () => {
     given({ 'security-group-ids': 'sg-1, sg-2\nsg-3\n\n' });
     expect(readList('security-group-ids')).toEqual(['sg-1', 'sg-2', 'sg-3']);
     expect(readList('absent')).toEqual([]);
+  });
+
+  it('check strings and list items against a pattern, naming the bad item', () => {
+    given({ 'subnet-id': 'subnet-0123456789abcdef0', 'security-group-ids': 'sg-01234567, web' });
+    expect(readMatching('subnet-id', /^subnet-[0-9a-f]+$/, 'must be a subnet id')).toBe(
+      'subnet-0123456789abcdef0',
+    );
+    expect(readMatching('absent', /^x$/, 'must be x', 'fallback')).toBe('fallback');
+    expect(() =>
+      readListMatching('security-group-ids', /^sg-[0-9a-f]+$/, 'must list security group ids'),
+    ).toThrow('Input "security-group-ids" must list security group ids; got "web".');
   });
 
   it('read key=value tags, keeping = inside values', () => {

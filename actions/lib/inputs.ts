@@ -34,6 +34,14 @@ export function readRequired(name: string): string {
 const TRUE = new Set(['true', 'True', 'TRUE']);
 const FALSE = new Set(['false', 'False', 'FALSE']);
 
+/** A string that must match `pattern` when given (`expected` says what that means); `fallback` when empty. */
+export function readMatching(name: string, pattern: RegExp, expected: string, fallback = ''): string {
+  const value = core.getInput(name);
+  if (value === '') return fallback;
+  if (!pattern.test(value)) throw new InputError(name, value, expected);
+  return value;
+}
+
 /** `true` / `false` (YAML 1.2 core schema spellings, as GitHub's own `getBooleanInput`). */
 export function readBoolean(name: string, fallback: boolean): boolean {
   const value = core.getInput(name);
@@ -73,6 +81,13 @@ export function readEnum<T extends string>(name: string, allowed: readonly T[], 
 /** Items separated by commas and/or newlines, trimmed, empty ones dropped. */
 export function readList(name: string): string[] {
   return splitList(core.getInput(name));
+}
+
+/** A list whose every item must match `pattern`; the error names the bad item. */
+export function readListMatching(name: string, pattern: RegExp, expected: string): string[] {
+  const items = readList(name);
+  for (const item of items) if (!pattern.test(item)) throw new InputError(name, item, expected);
+  return items;
 }
 
 export function splitList(value: string): string[] {

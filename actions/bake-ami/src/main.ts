@@ -4,9 +4,10 @@ import { runAction } from '../../lib/action.js';
 import { createClient } from '../../lib/aws.js';
 import { baseImageText, parseBaseImage } from '../../lib/images.js';
 import {
-  InputError,
   readInteger,
   readList,
+  readListMatching,
+  readMatching,
   readRegion,
   readRequired,
   readString,
@@ -18,32 +19,19 @@ import { setOutputs, summaryMarkdown, writeSummary } from '../../lib/report.js';
 import { currentCommit } from '../../lib/tags.js';
 import { type BakeRequest, type BakeState, bake } from './bake.js';
 
-/** Checks each item of a list input against a pattern, naming the input and the bad item. */
-function matching(name: string, items: string[], pattern: RegExp, expected: string): string[] {
-  for (const item of items) if (!pattern.test(item)) throw new InputError(name, item, expected);
-  return items;
-}
-
 export function readBakeInputs(): BakeRequest & { region: string } {
-  const subnetId = readString('subnet-id');
-  const namePrefix = readString('name-prefix', 'dealership');
-  if (!/^[a-zA-Z0-9()[\] ./'@_-]{1,80}$/.test(namePrefix)) {
-    throw new InputError(
-      'name-prefix',
-      namePrefix,
-      "must be 1–80 of a-z A-Z 0-9 ( ) [ ] . / - ' @ _ and space",
-    );
-  }
   return {
     region: readRegion(),
     base: parseBaseImage(readRequired('base-image')),
-    instanceType: readString('instance-type', 't3.small'),
-    subnetId: subnetId
-      ? matching('subnet-id', [subnetId], /^subnet-[0-9a-f]{8,17}$/, 'must be a subnet id')[0]
-      : undefined,
-    securityGroupIds: matching(
+    instanceType: readMatching(
+      'instance-type',
+      /^[a-z][a-z0-9-]*\.[a-z0-9]+$/,
+      'must be an EC2 instance type such as t3.small',
+      't3.small',
+    ),
+    subnetId: readMatching('subnet-id', /^subnet-[0-9a-f]{8,17}$/, 'must be a subnet id') || undefined,
+    securityGroupIds: readListMatching(
       'security-group-ids',
-      readList('security-group-ids'),
       /^sg-[0-9a-f]{8,17}$/,
       'must list security group ids (sg-…)',
     ),
@@ -51,7 +39,12 @@ export function readBakeInputs(): BakeRequest & { region: string } {
     provisionScript: readRequired('provision-script'),
     recipePaths: readList('recipe-paths'),
     workspace: workspaceRoot(),
-    namePrefix,
+    namePrefix: readMatching(
+      'name-prefix',
+      /^[a-zA-Z0-9()[\] ./'@_-]{1,80}$/,
+      "must be 1–80 of a-z A-Z 0-9 ( ) [ ] . / - ' @ _ and space",
+      'dealership',
+    ),
     tags: readTags('tags'),
     keepImages: readInteger('keep-images', { fallback: 5, min: 0, max: 1000 }),
     timeoutMs: readInteger('timeout-minutes', { fallback: 45, min: 1, max: 720 }) * 60_000,
