@@ -9,11 +9,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { saleOf } from '../test/harness/fixtures.js';
-import { freePort } from '../test/harness/free-port.js';
 import { apiClient, request } from '../test/harness/http-client.js';
 import { runMigrate, SERVICE_DIR, startService } from '../test/harness/service-process.js';
 import { createTestDatabase } from '../test/harness/test-database.js';
 import { waitUntil } from '../test/harness/wait-until.js';
+import { unusedPort } from '../test/support/free-port.js';
 import { type LoadRun, runLoad, summarize } from './load.js';
 import { printResults } from './report.js';
 import { seed } from './seed.js';
@@ -33,7 +33,7 @@ const POOL_SIZE = 10;
 const LIST_PATH = '/cars?limit=20';
 
 async function startBaseline(databaseUrl: string): Promise<{ url: string; child: ChildProcess }> {
-  const port = await freePort();
+  const port = await unusedPort();
   const child = spawn(
     process.execPath,
     ['--import', 'tsx', resolve(SERVICE_DIR, 'bench', 'baseline-server.ts')],
@@ -52,7 +52,7 @@ async function startBaseline(databaseUrl: string): Promise<{ url: string; child:
 }
 
 async function main(): Promise<void> {
-  const database = await createTestDatabase('dealership_bench');
+  const database = await createTestDatabase();
   const logDir = await mkdtemp(join(tmpdir(), 'dealership-bench-'));
   const cleanups: (() => Promise<unknown>)[] = [
     () => rm(logDir, { recursive: true, force: true }),

@@ -24,7 +24,7 @@ describe('concurrent writes on MariaDB', () => {
   let api: ApiClient;
 
   beforeAll(async () => {
-    database = await createTestDatabase('dealership_concurrency');
+    database = await createTestDatabase();
     service = await startService({ env: { DATABASE_URL: database.url } });
     api = apiClient(service.baseUrl, service.adminToken);
   }, 60_000);

@@ -39,10 +39,7 @@ describe(`${RACERS} migrate processes racing on one empty database`, () => {
   let alone: TestDatabase;
 
   beforeAll(async () => {
-    [raced, alone] = await Promise.all([
-      createTestDatabase('dealership_migrate_race'),
-      createTestDatabase('dealership_migrate_alone'),
-    ]);
+    [raced, alone] = await Promise.all([createTestDatabase(), createTestDatabase()]);
   });
 
   afterAll(async () => {

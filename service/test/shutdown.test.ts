@@ -22,7 +22,7 @@ describe('SIGTERM under load', () => {
   let service: ServiceProcess;
 
   beforeAll(async () => {
-    database = await createTestDatabase('dealership_shutdown');
+    database = await createTestDatabase();
     service = await startService({
       env: { DATABASE_URL: database.url, SHUTDOWN_DRAIN_MS: String(DRAIN_MS) },
     });

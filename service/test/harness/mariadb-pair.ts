@@ -4,7 +4,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { freePort } from './free-port.js';
+import { unusedPort } from '../support/free-port.js';
 import { type MysqlClient, mysqlClient, randomDatabaseName } from './mysql-client.js';
 import { GiveUp, waitUntil } from './wait-until.js';
 
@@ -133,7 +133,7 @@ async function installDataDir(dir: string): Promise<void> {
 }
 
 async function startServer(name: string, dir: string, serverId: number): Promise<RunningServer> {
-  const port = await freePort();
+  const port = await unusedPort();
   const errorLog = join(dir, 'error.log');
   const child = spawn(
     'mariadbd',
@@ -161,7 +161,7 @@ async function startServer(name: string, dir: string, serverId: number): Promise
   );
   started.add(child);
   const exited = once(child, 'exit');
-  const client = mysqlClient(port);
+  const client = mysqlClient(`mysql://root@127.0.0.1:${port}`);
   const server: RunningServer = {
     name,
     port,

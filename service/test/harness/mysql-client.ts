@@ -1,6 +1,6 @@
 import { createPool, type Pool, type RowDataPacket } from 'mysql2/promise';
 
-/** Runs statements as root against one MySQL server; `database` picks the schema per call. */
+/** Runs statements against one MySQL server (`mysql://user:pass@host:port`); `database` picks the schema per call. */
 export interface MysqlClient {
   query<T extends RowDataPacket = RowDataPacket>(
     sql: string,
@@ -10,11 +10,11 @@ export interface MysqlClient {
   close(): Promise<void>;
 }
 
-export function mysqlClient(port: number, host = '127.0.0.1'): MysqlClient {
+export function mysqlClient(serverUrl: string): MysqlClient {
   let pool: Pool | undefined;
   return {
     async query<T extends RowDataPacket>(sql: string, params: unknown[] = [], database?: string) {
-      pool ??= createPool({ host, port, user: 'root', connectionLimit: 4 });
+      pool ??= createPool({ uri: serverUrl, connectionLimit: 4 });
       if (database === undefined) {
         const [rows] = await pool.query<T[]>(sql, params);
         return rows;

@@ -4,7 +4,7 @@ import { once } from 'node:events';
 import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { freePort } from './free-port.js';
+import { unusedPort } from '../support/free-port.js';
 import { request } from './http-client.js';
 import { GiveUp, waitUntil } from './wait-until.js';
 
@@ -59,7 +59,7 @@ export async function startService({
   logFile,
 }: StartOptions): Promise<ServiceProcess> {
   assertBuilt();
-  const port = await freePort();
+  const port = await unusedPort();
   const adminToken = env.DEALERSHIP_ADMIN_TOKEN ?? `test-admin-${randomBytes(16).toString('hex')}`;
   const logFd = logFile === undefined ? undefined : openSync(logFile, 'a');
   const child = spawn(process.execPath, [MAIN], {

@@ -1,29 +1,28 @@
-import { type MysqlClient, mysqlClient, randomDatabaseName } from './mysql-client.js';
+import { createScratchDatabase } from '../support/databases.js';
+import { type MysqlClient, mysqlClient } from './mysql-client.js';
 
-/** The MariaDB every test machine runs (RULES: 127.0.0.1:3306, root, empty password). */
-export const SHARED_MYSQL_PORT = 3306;
-
-/** A fresh, randomly named database on the shared MariaDB, dropped by `drop()`. */
+/** A fresh, randomly named database on the tests' MariaDB (see support/databases.ts), with a root client. */
 export interface TestDatabase {
   readonly name: string;
   readonly url: string;
-  readonly client: MysqlClient;
+  /** Runs one statement in this database. */
   query: MysqlClient['query'];
   drop(): Promise<void>;
 }
 
-export async function createTestDatabase(prefix?: string): Promise<TestDatabase> {
-  const client = mysqlClient(SHARED_MYSQL_PORT);
-  const name = randomDatabaseName(prefix);
-  await client.query(`CREATE DATABASE \`${name}\``);
+export async function createTestDatabase(): Promise<TestDatabase> {
+  const scratch = await createScratchDatabase('mysql');
+  const server = new URL(scratch.url);
+  const name = server.pathname.slice(1);
+  server.pathname = '/';
+  const client = mysqlClient(server.toString());
   return {
     name,
-    url: `mysql://root@127.0.0.1:${SHARED_MYSQL_PORT}/${name}`,
-    client,
+    url: scratch.url,
     query: (sql, params, database = name) => client.query(sql, params, database),
     async drop() {
-      await client.query(`DROP DATABASE IF EXISTS \`${name}\``);
       await client.close();
+      await scratch.drop();
     },
   };
 }
