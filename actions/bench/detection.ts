@@ -3,13 +3,13 @@ import { CodeDeployClient, waitUntilDeploymentSuccessful } from '@aws-sdk/client
 import { createWaiter, WaiterState } from '@smithy/core/client';
 import { watchDeployment } from '../codedeploy-deploy/src/watch.js';
 import { describeRefresh, watchRefresh } from '../instance-refresh/src/watch.js';
-import { awsClientConfig, systemClock } from '../lib/index.js';
+import { systemClock } from '../lib/index.js';
 import {
   AutoScalingSim,
   CodeDeploySim,
   IN_PLACE_EVENTS,
-  plugSimulation,
   type SimCall,
+  simulatedClient,
 } from '../sim/index.js';
 import { inFakeTime } from './fake-time.js';
 
@@ -22,10 +22,6 @@ export interface Sample {
 /** The baseline: the SDK's exponential waiter, backing off from 15 s to 600 s, as the ECS deploy action configures it. */
 export const BASELINE = { minDelay: 15, maxDelay: 600 } as const;
 const START = Date.UTC(2026, 0, 15, 9);
-const config = {
-  ...awsClientConfig({ region: 'eu-west-1' }),
-  credentials: { accessKeyId: 'AKIDBENCH', secretAccessKey: 'bench' },
-};
 
 function sample(calls: SimCall[], endedAt: number, startedAt: number): Sample {
   const seen = calls.at(-1)!.at;
@@ -36,8 +32,7 @@ function sample(calls: SimCall[], endedAt: number, startedAt: number): Sample {
 export async function refreshSample(seconds: number, waiter: 'action' | 'baseline'): Promise<Sample> {
   return inFakeTime(START, async () => {
     const sim = new AutoScalingSim(() => Date.now());
-    const client = new AutoScalingClient(config);
-    plugSimulation(client, sim);
+    const client = simulatedClient(AutoScalingClient, sim);
     const refreshId = sim.seedRefresh(
       'dealership-web',
       { DesiredConfiguration: { LaunchTemplate: { LaunchTemplateName: 'dealership', Version: '7' } } },
@@ -75,8 +70,7 @@ export async function refreshSample(seconds: number, waiter: 'action' | 'baselin
 export async function deploymentSample(eventSeconds: number, waiter: 'action' | 'baseline'): Promise<Sample> {
   return inFakeTime(START, async () => {
     const sim = new CodeDeploySim(() => Date.now());
-    const client = new CodeDeployClient(config);
-    plugSimulation(client, sim);
+    const client = simulatedClient(CodeDeployClient, sim);
     const id = sim.seedDeployment('dealership', 'dealership-web', { queueSeconds: 0, eventSeconds }, 0);
     if (waiter === 'action') {
       await watchDeployment(

@@ -8,6 +8,7 @@
  *  3. start-up: the built bundle as a real process, from spawn to its first request to a local endpoint,
  *     against a bare `node` that makes one request.
  */
+import { cpus, loadavg } from 'node:os';
 import { BASELINE, deploymentSample, refreshSample, type Sample } from './detection.js';
 import { SUBJECTS, timeToFirstCall } from './startup.js';
 
@@ -92,9 +93,7 @@ for (const [name, times] of startup) {
   ];
   console.log([pad(name, 56), pad(cells[0]!, 9), pad(cells[1]!, 9), cells[2]].join(''));
 }
-console.log(
-  `(load average ${(await import('node:os')).loadavg()[0]!.toFixed(1)} on ${(await import('node:os')).cpus().length} CPUs during this run)`,
-);
+console.log(`(load average ${loadavg()[0]!.toFixed(1)} on ${cpus().length} CPUs during this run)`);
 
 const goals = [
   [

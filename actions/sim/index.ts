@@ -9,4 +9,4 @@ export {
   VALIDATE_SERVICE_FAILS,
 } from './codedeploy.js';
 export { type SimServer, serveSimulation } from './http.js';
-export { plugSimulation, type SimulatedService } from './plug.js';
+export { plugSimulation, type SimulatedService, simulatedClient } from './plug.js';

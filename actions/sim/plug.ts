@@ -1,4 +1,10 @@
-import type { FinalizeHandlerArguments, MetadataBearer, MiddlewareStack } from '@smithy/types';
+import type {
+  AwsCredentialIdentity,
+  FinalizeHandlerArguments,
+  MetadataBearer,
+  MiddlewareStack,
+} from '@smithy/types';
+import { awsClientConfig } from '../lib/aws.js';
 import { metadata } from './calls.js';
 
 /** What a simulated service answers: the operation's output, or it throws the service's error. */
@@ -26,4 +32,20 @@ export function plugSimulation(client: AnyClient, service: SimulatedService): vo
     },
     { step: 'finalizeRequest', priority: 'low', name: 'dealershipSimulation', override: true },
   );
+}
+
+/**
+ * A real SDK client, configured as the actions configure theirs (adaptive retries, up to 8 attempts),
+ * with fake credentials, served by `service`: `simulatedClient(AutoScalingClient, sim)`.
+ */
+export function simulatedClient<C extends AnyClient>(
+  Client: new (config: ReturnType<typeof awsClientConfig> & { credentials: AwsCredentialIdentity }) => C,
+  service: SimulatedService,
+): C {
+  const client = new Client({
+    ...awsClientConfig({ region: 'eu-west-1' }),
+    credentials: { accessKeyId: 'AKIDSIMULATION', secretAccessKey: 'simulation' },
+  });
+  plugSimulation(client, service);
+  return client;
 }

@@ -18,25 +18,16 @@ import { describe, expect, it } from 'vitest';
 import { AutoScalingSim } from './autoscaling.js';
 import { FakeClock } from './clock.js';
 import { CodeDeploySim, IN_PLACE_EVENTS, VALIDATE_SERVICE_FAILS } from './codedeploy.js';
-import { plugSimulation } from './plug.js';
-
-const clientConfig = {
-  region: 'eu-west-1',
-  credentials: { accessKeyId: 'AKIDSIMULATION', secretAccessKey: 'simulation' },
-};
+import { simulatedClient } from './plug.js';
 
 function autoScaling(clock: FakeClock) {
   const sim = new AutoScalingSim(() => clock.now());
-  const client = new AutoScalingClient(clientConfig);
-  plugSimulation(client, sim);
-  return { sim, client };
+  return { sim, client: simulatedClient(AutoScalingClient, sim) };
 }
 
 function codeDeploy(clock: FakeClock) {
   const sim = new CodeDeploySim(() => clock.now());
-  const client = new CodeDeployClient(clientConfig);
-  plugSimulation(client, sim);
-  return { sim, client };
+  return { sim, client: simulatedClient(CodeDeployClient, sim) };
 }
 
 const start = new StartInstanceRefreshCommand({

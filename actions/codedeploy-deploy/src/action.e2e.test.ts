@@ -1,11 +1,9 @@
-import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CodeDeploySim, type DeploymentScenario, serveSimulation } from '../../sim/index.js';
 import { type MotoServer, startMoto } from '../../test-support/moto.js';
 import { runBuiltAction, startBuiltAction } from '../../test-support/run-action.js';
+import { makeRevisionFolder } from './revision-fixture.js';
 
 // The built bundle as a real process: S3 from moto, CodeDeploy from the simulation over HTTP, real time.
 
@@ -19,18 +17,6 @@ beforeAll(async () => {
   );
 });
 afterAll(async () => moto?.stop());
-
-function bundle(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'e2e-revision-'));
-  mkdirSync(join(dir, 'hooks'));
-  writeFileSync(
-    join(dir, 'appspec.yml'),
-    'version: 0.0\nos: linux\nfiles:\n  - source: /\n    destination: /opt/dealership\nhooks:\n  ApplicationStart:\n    - location: hooks/start.sh\n',
-  );
-  writeFileSync(join(dir, 'hooks', 'start.sh'), '#!/bin/sh\nsystemctl start dealership\n');
-  chmodSync(join(dir, 'hooks', 'start.sh'), 0o755);
-  return dir;
-}
 
 async function simulate(scenario: DeploymentScenario) {
   const sim = new CodeDeploySim(() => Date.now()).script(scenario);
@@ -51,7 +37,7 @@ describe('the built codedeploy-deploy action', () => {
   it('deploys a bundle end to end and sets its outputs and job summary', async () => {
     const { server, env } = await simulate({ queueSeconds: 0.2, eventSeconds: 0.1 });
     try {
-      const run = await runBuiltAction('codedeploy-deploy', { inputs: inputs(bundle()), env });
+      const run = await runBuiltAction('codedeploy-deploy', { inputs: inputs(makeRevisionFolder()), env });
       expect(run.code, run.stdout).toBe(0);
       expect(run.outputs).toMatchObject({ 'deployment-id': 'd-SIM000001', status: 'Succeeded' });
       expect(run.outputs.revision).toMatch(new RegExp(`^s3://${BUCKET}/dealership/[0-9a-f]{64}\\.zip$`));
@@ -65,7 +51,10 @@ describe('the built codedeploy-deploy action', () => {
   it('stops the deployment with rollback when the runner sends SIGINT, and still sets its outputs', async () => {
     const { sim, server, env } = await simulate({ queueSeconds: 0.2, eventSeconds: 5 });
     try {
-      const { child, result } = startBuiltAction('codedeploy-deploy', { inputs: inputs(bundle()), env });
+      const { child, result } = startBuiltAction('codedeploy-deploy', {
+        inputs: inputs(makeRevisionFolder()),
+        env,
+      });
       while (sim.ledger.count('BatchGetDeploymentTargets') === 0) await new Promise((r) => setTimeout(r, 50));
       child.kill('SIGINT');
       const run = await result;

@@ -1,14 +1,11 @@
-import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { CodeDeployClient } from '@aws-sdk/client-codedeploy';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { awsClientConfig } from '../../lib/index.js';
-import { CodeDeploySim, FakeClock, plugSimulation, VALIDATE_SERVICE_FAILS } from '../../sim/index.js';
+import { CodeDeploySim, FakeClock, simulatedClient, VALIDATE_SERVICE_FAILS } from '../../sim/index.js';
 import { type MotoServer, startMoto } from '../../test-support/moto.js';
 import { deploy, newOutcome } from './deploy.js';
 import type { DeployInputs } from './inputs.js';
+import { makeRevisionFolder } from './revision-fixture.js';
 
 // The real action logic and the real poller: CodeDeploy from the simulation on a fake clock, S3 from moto.
 
@@ -23,34 +20,17 @@ beforeAll(async () => {
 });
 afterAll(async () => moto?.stop());
 
-function makeBundle(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'revision-'));
-  mkdirSync(join(dir, 'hooks'));
-  writeFileSync(
-    join(dir, 'appspec.yml'),
-    'version: 0.0\nos: linux\nfiles:\n  - source: /\n    destination: /opt/dealership\nhooks:\n  ValidateService:\n    - location: hooks/validate.sh\n      timeout: 300\n',
-  );
-  writeFileSync(join(dir, 'hooks', 'validate.sh'), '#!/bin/sh\nexit 0\n');
-  chmodSync(join(dir, 'hooks', 'validate.sh'), 0o755);
-  writeFileSync(join(dir, 'server.js'), `// ${Math.random()}\n`);
-  return dir;
-}
-
 function setUp(overrides: Partial<DeployInputs> = {}) {
   const clock = new FakeClock();
   const sim = new CodeDeploySim(() => clock.now());
-  const codeDeploy = new CodeDeployClient({
-    ...awsClientConfig({ region: 'eu-west-1' }),
-    credentials: { accessKeyId: 'AKIDSIMULATION', secretAccessKey: 'simulation' },
-  });
-  plugSimulation(codeDeploy, sim);
+  const codeDeploy = simulatedClient(CodeDeployClient, sim);
   const controller = new AbortController();
   const lines: string[] = [];
   const inputs: DeployInputs = {
     region: 'eu-west-1',
     application: 'dealership',
     group: 'dealership-web',
-    source: { bundle: makeBundle(), bucket: BUCKET, prefix: 'dealership' },
+    source: { bundle: makeRevisionFolder(), bucket: BUCKET, prefix: 'dealership' },
     description: 'test',
     fileExistsBehavior: 'OVERWRITE',
     wait: true,

@@ -1,7 +1,6 @@
 import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { describe, expect, it } from 'vitest';
-import { awsClientConfig } from '../../lib/index.js';
-import { AutoScalingSim, FakeClock, plugSimulation, type RefreshScenario } from '../../sim/index.js';
+import { AutoScalingSim, FakeClock, type RefreshScenario, simulatedClient } from '../../sim/index.js';
 import type { RefreshInputs } from './inputs.js';
 import { newOutcome, refreshInstances } from './refresh-instances.js';
 
@@ -26,11 +25,7 @@ function setUp(scenario?: RefreshScenario) {
   const clock = new FakeClock();
   const sim = new AutoScalingSim(() => clock.now());
   if (scenario) sim.script(scenario);
-  const autoScaling = new AutoScalingClient({
-    ...awsClientConfig({ region: 'eu-west-1' }),
-    credentials: { accessKeyId: 'AKIDSIMULATION', secretAccessKey: 'simulation' },
-  });
-  plugSimulation(autoScaling, sim);
+  const autoScaling = simulatedClient(AutoScalingClient, sim);
   const controller = new AbortController();
   const lines: string[] = [];
   const deps = { autoScaling, clock, signal: controller.signal, log: (line: string) => lines.push(line) };
