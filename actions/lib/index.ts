@@ -7,5 +7,6 @@ export * from './images.js';
 export * from './inputs.js';
 export * from './launch-templates.js';
 export * from './poll.js';
+export * from './recipe.js';
 export * from './report.js';
 export * from './tags.js';
