@@ -1,6 +1,7 @@
 import Koa from 'koa';
 import type { Config } from '../config.js';
 import type { Database } from '../db/database.js';
+import { ReadinessCheck } from '../db/readiness.js';
 import { authenticate } from '../domain/tokens.js';
 import type { Logger } from '../logger.js';
 import { registerAdminRoutes } from '../routes/admin.js';
@@ -30,7 +31,7 @@ export function createApp({ config, db, logger, lifecycle, version }: AppDepende
   registerAdminRoutes(api, db);
 
   const { router } = api;
-  registerLifecycle(router, db, lifecycle, version);
+  registerLifecycle(router, new ReadinessCheck(db, logger), lifecycle, version);
   const openApi = api.openApi({ title: 'Dealership API', version: version.version });
   router.get('/openapi.json', (ctx) => {
     ctx.body = openApi;

@@ -1,5 +1,5 @@
 import type Router from '@koa/router';
-import type { Database } from '../db/database.js';
+import type { ReadinessCheck } from '../db/readiness.js';
 import type { VersionInfo } from '../version.js';
 
 /** Whether the process is shutting down: readiness answers 503 from the moment SIGTERM arrives. */
@@ -7,12 +7,10 @@ export class Lifecycle {
   draining = false;
 }
 
-const READY_PROBE_TIMEOUT_MS = 2_000;
-
 /** /health/live (no dependencies), /health/ready (the ALB's check) and /version, as plain middleware. */
 export function registerLifecycle(
   router: Router,
-  db: Database,
+  readiness: ReadinessCheck,
   lifecycle: Lifecycle,
   version: VersionInfo,
 ): void {
@@ -26,9 +24,9 @@ export function registerLifecycle(
       ctx.body = { status: 'draining' };
       return;
     }
-    const reachable = await db.primaryReachable(READY_PROBE_TIMEOUT_MS);
-    ctx.status = reachable ? 200 : 503;
-    ctx.body = { status: reachable ? 'ready' : 'unavailable' };
+    const result = await readiness.check();
+    ctx.status = result.ready ? 200 : 503;
+    ctx.body = result.ready ? { status: 'ready' } : { status: 'unavailable', detail: result.reason };
   });
   router.get('/version', (ctx) => {
     ctx.body = version;

@@ -1,5 +1,7 @@
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { expect, it } from 'vitest';
+import { migrateUp } from '../../src/db/migrator.js';
+import { createLogger } from '../../src/logger.js';
 import { unusedPort } from '../support/free-port.js';
 import { describeOnEachDatabase, startTestService } from '../support/test-service.js';
 
@@ -119,7 +121,7 @@ it('reports 503 unavailable when the primary database is unreachable', async () 
   try {
     const ready = await service.anonymous.get('/health/ready');
     expect(ready.status).toBe(503);
-    expect(ready.body).toEqual({ status: 'unavailable' });
+    expect(ready.body).toEqual({ status: 'unavailable', detail: 'the primary database is unreachable' });
     expect((await service.anonymous.get('/health/live')).status).toBe(200);
     const read = await service.admin.get('/customers/1');
     expect(read.status, JSON.stringify(read.body)).toBe(503);
@@ -150,6 +152,22 @@ it('logs one JSON line per request with its request id, and never a bearer token
     const text = lines.join('');
     expect(text).not.toContain(service.adminToken);
     expect(text).not.toContain((sales.token ?? '').slice(4));
+  } finally {
+    await service.stop();
+  }
+});
+
+it('stays unready until the schema has every migration, when it does not migrate on start', async () => {
+  const service = await startTestService('mysql', { MIGRATE_ON_START: 'false' });
+  try {
+    const before = await service.anonymous.get('/health/ready');
+    expect(before.status).toBe(503);
+    expect(before.body).toEqual({
+      status: 'unavailable',
+      detail: 'migrations not applied: 0001-initial-schema',
+    });
+    await migrateUp(service.db.primary.sequelize, service.db.target, createLogger('silent'));
+    expect((await service.anonymous.get('/health/ready')).status).toBe(200);
   } finally {
     await service.stop();
   }
