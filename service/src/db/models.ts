@@ -11,7 +11,8 @@ import {
 export type Decimal = string | number;
 
 export type CarStatus = 'in_stock' | 'sold' | 'customer_owned';
-export type Role = 'admin' | 'sales' | 'service';
+export const ROLES = ['admin', 'sales', 'service'] as const;
+export type Role = (typeof ROLES)[number];
 
 export interface CarRow {
   id: number;

@@ -3,7 +3,7 @@ import type { Database } from '../db/database.js';
 import type { Role } from '../db/models.js';
 import { notFound } from './errors.js';
 
-export const ROLES: readonly Role[] = ['admin', 'sales', 'service'];
+export { ROLES } from '../db/models.js';
 
 /** Who is calling: a stored token, or the start-up admin token (tokenId undefined). */
 export interface Principal {

@@ -10,10 +10,8 @@ import {
   type RecordKind,
   updateRecord,
 } from '../domain/records.js';
-import type { Access, Api } from '../http/api.js';
+import type { Access, AnyObject, Api } from '../http/api.js';
 import { idParams, listOf, pagination } from '../schemas/fields.js';
-
-type AnyObject = z.ZodType<Record<string, unknown>, Record<string, unknown>>;
 
 export interface RecordRoutes<Row, Json, Q extends AnyObject> {
   kind: RecordKind<Row, Json>;
