@@ -35,8 +35,6 @@ export interface ServiceProcess {
 
 export interface StartOptions {
   env: Record<string, string>;
-  /** Wait for `GET /health/ready` to answer 200 (default true). */
-  waitForReady?: boolean;
   /** Write stdout and stderr to this file instead of keeping them in memory (for long runs). */
   logFile?: string;
 }
@@ -52,12 +50,11 @@ function assertBuilt(): void {
   }
 }
 
-/** Spawns `node dist/main.js` on a free port of 127.0.0.1 with `env` on top of a minimal environment. */
-export async function startService({
-  env,
-  waitForReady = true,
-  logFile,
-}: StartOptions): Promise<ServiceProcess> {
+/**
+ * Spawns `node dist/main.js` on a free port of 127.0.0.1 with `env` on top of a minimal environment,
+ * and resolves once `GET /health/ready` answers 200.
+ */
+export async function startService({ env, logFile }: StartOptions): Promise<ServiceProcess> {
   assertBuilt();
   const port = await unusedPort();
   const adminToken = env.DEALERSHIP_ADMIN_TOKEN ?? `test-admin-${randomBytes(16).toString('hex')}`;
@@ -110,24 +107,22 @@ export async function startService({
       return result;
     },
   };
-  if (waitForReady) {
-    try {
-      await waitUntil(
-        `${baseUrl}/health/ready`,
-        async () => {
-          if (child.exitCode !== null) {
-            throw new GiveUp(`service exited with ${child.exitCode} before it was ready; logs:\n${output()}`);
-          }
-          const response = await request(`GET`, `${baseUrl}/health/ready`);
-          return response.status === 200 ? true : undefined;
-        },
-        { timeoutMs: 30_000 },
-      );
-    } catch (error) {
-      child.kill('SIGKILL');
-      await exited;
-      throw error;
-    }
+  try {
+    await waitUntil(
+      `${baseUrl}/health/ready`,
+      async () => {
+        if (child.exitCode !== null) {
+          throw new GiveUp(`service exited with ${child.exitCode} before it was ready; logs:\n${output()}`);
+        }
+        const response = await request('GET', `${baseUrl}/health/ready`);
+        return response.status === 200 ? true : undefined;
+      },
+      { timeoutMs: 30_000 },
+    );
+  } catch (error) {
+    child.kill('SIGKILL');
+    await exited;
+    throw error;
   }
   return service;
 }
