@@ -62,6 +62,13 @@ describe('the recipe hash', () => {
     expect(recipeHash('ami-00000000000000001', base)).not.toBe(recipeHash('ami-00000000000000002', base));
   });
 
+  it('lists and hashes the provision script once when a recipe path covers it too', async () => {
+    const root = workspace();
+    const alone = await digestRecipeFiles({ ...sources(root), recipePaths: [] });
+    const covered = await digestRecipeFiles({ ...sources(root), recipePaths: ['deploy/image/provision.sh'] });
+    expect(covered).toEqual(alone);
+  });
+
   it('does not confuse a file name with file content', async () => {
     const one = workspace();
     writeFileSync(join(one, 'deploy/image/files/x'), 'yz');

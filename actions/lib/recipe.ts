@@ -55,6 +55,7 @@ export async function digestRecipeFiles(sources: RecipeSources): Promise<RecipeF
     for (const match of matches) await collect(sources.root, match, 'recipe-paths', files);
   }
 
+  files.delete(relative(sources.root, script).split(sep).join('/')); // already in, as the script
   const hash = createHash('sha256');
   hash.update(`provision-script\0${scriptBytes.length}\0`).update(scriptBytes);
   const names = [...files.keys()].sort();

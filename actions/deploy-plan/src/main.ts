@@ -83,7 +83,6 @@ export async function run(): Promise<void> {
       const plan = await gatherPlan(await awsAccess(), inputs);
       markdown = renderPlan(plan, { commit: currentCommit() });
       needed = bakeNeeded(plan);
-      core.info(markdown);
       await writeSummary(markdown);
       if (inputs.comment) await commentOnPullRequest(inputs.githubToken, markdown);
     } finally {

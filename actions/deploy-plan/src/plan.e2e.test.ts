@@ -138,8 +138,9 @@ describe('deploy-plan', () => {
       expect(run.outputs.markdown).toMatch(
         /Image recipe \| `[0-9a-f]{12}` \(base ami-0000000000000ba5e, 1 files\)/,
       );
+      expect(run.outputs.markdown).toContain('| Auto Scaling group | _not visible_ |');
       expect(run.outputs.markdown).toContain(
-        '_not visible_ — no AWS credentials (pull requests from forks get none)',
+        '_Not visible: no AWS credentials (pull requests from forks get none).',
       );
       expect(github.comments).toHaveLength(1);
     } finally {

@@ -195,7 +195,10 @@ describe('gatherPlan without AWS access', () => {
     expect(bakeNeeded(plan)).toBe('unknown');
     const markdown = renderPlan(plan, { commit: 'f'.repeat(40) });
     expect(markdown).toContain(`\`${plan.recipe.hash!.slice(0, 12)}\` (base ami-0000000000000ba5e, 1 files)`);
-    expect(markdown).toContain('_not visible_ — no AWS credentials (pull requests from forks get none)');
+    expect(markdown).toContain('| Launch template | _not visible_ |');
+    expect(markdown).toContain(
+      '_Not visible: no AWS credentials (pull requests from forks get none). The recipe above',
+    );
   });
 
   it('reports the repository part of the recipe when the base image is an SSM parameter', async () => {

@@ -60,6 +60,8 @@ export type PlanAws =
   | { unavailable: string };
 
 export interface Plan {
+  /** Why no AWS part could be seen at all (no credentials, no region); undefined with AWS access. */
+  awsUnavailable?: string;
   recipe: { filesDigest: string; files: string[]; baseImage: string; baseImageId?: string; hash?: string };
   /** Seen: the image already baked from this recipe, or undefined when a bake is needed. */
   cachedImage: Seen<{ id: string; name: string } | undefined>;
@@ -116,6 +118,7 @@ export async function gatherPlan(aws: PlanAws, request: PlanRequest): Promise<Pl
     }
     const reason = unseen(aws.unavailable);
     return {
+      awsUnavailable: aws.unavailable,
       recipe,
       cachedImage: reason,
       launchTemplate: reason,

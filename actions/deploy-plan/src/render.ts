@@ -1,6 +1,6 @@
 /** The plan as markdown: one sticky pull request comment and the job summary. */
 import { markdownTable } from '../../lib/report.js';
-import type { Plan, Seen } from './plan.js';
+import type { AutoScalingView, DeploymentView, Plan, Seen } from './plan.js';
 
 /** The hidden marker that finds the plan's comment again on the next push. */
 export const PLAN_MARKER = '<!-- dealership-deploy-plan -->';
@@ -13,36 +13,52 @@ export function bakeNeeded(plan: Plan): 'true' | 'false' | 'unknown' {
 
 const short = (hash: string) => `\`${hash.slice(0, 12)}\``;
 
-function show<T>(seen: Seen<T>, describe: (value: T) => string): string {
-  return seen.seen ? describe(seen.value) : `_not visible_ — ${seen.reason}`;
+function formatCounts(counts: Record<string, number>): string {
+  const entries = Object.entries(counts);
+  return entries.length === 0 ? 'none' : entries.map(([key, count]) => `${count} ${key}`).join(', ');
 }
 
-function nextLaunchTemplate(plan: Plan): string {
-  if (!plan.launchTemplate.seen) return `_not visible_ — ${plan.launchTemplate.reason}`;
-  const template = plan.launchTemplate.value;
-  const next = template.latestVersion + 1;
+function recipeText({ recipe }: Plan): string {
+  if (recipe.hash) return `${short(recipe.hash)} (base ${recipe.baseImageId}, ${recipe.files.length} files)`;
+  return `unknown: base image ${recipe.baseImage} could not be resolved; repository part ${short(recipe.filesDigest)} (${recipe.files.length} files)`;
+}
+
+function nextVersionText(
+  plan: Plan,
+  template: { latestVersion: number; defaultVersion: number; defaultImage?: string },
+) {
   if (!plan.cachedImage.seen) return 'unknown (whether a bake is needed could not be seen)';
   const cached = plan.cachedImage.value;
+  const next = template.latestVersion + 1;
   if (cached === undefined) return `v${next} with the image this deploy bakes`;
   if (cached.id === template.defaultImage)
     return `unchanged: v${template.defaultVersion} already launches ${cached.id}`;
   return `v${next} with ${cached.id}`;
 }
 
-function formatCounts(counts: Record<string, number>): string {
-  const entries = Object.entries(counts);
-  return entries.length === 0 ? 'none' : entries.map(([key, count]) => `${count} ${key}`).join(', ');
+function groupText(group: AutoScalingView): string {
+  const byVersion = Object.fromEntries(
+    Object.entries(group.instancesByVersion).map(([v, n]) => [`on v${v}`, n]),
+  );
+  return `${group.name}: ${group.desired} desired (min ${group.min}, max ${group.max}), launches v${group.launchTemplateVersion ?? '?'}; instances by version: ${formatCounts(byVersion)}; ${group.unhealthy} unhealthy`;
+}
+
+function deploymentText(deployment: DeploymentView | undefined): string {
+  if (deployment === undefined) return 'none yet';
+  const finished = deployment.finished ? ` at ${deployment.finished.toISOString()}` : '';
+  const commit = deployment.commit ? `, commit ${deployment.commit.slice(0, 12)}` : '';
+  return `${deployment.id}${finished}: ${deployment.revision}${commit}`;
 }
 
 export function renderPlan(plan: Plan, context: { commit: string }): string {
-  const { recipe } = plan;
-  const recipeText = recipe.hash
-    ? `${short(recipe.hash)} (base ${recipe.baseImageId}, ${recipe.files.length} files)`
-    : `unknown: base image ${recipe.baseImage} could not be resolved; repository part ${short(recipe.filesDigest)} (${recipe.files.length} files)`;
-
+  // Each row says why it is not visible, unless the reason is plan-wide (no AWS access): that is said once.
+  const show = <T>(seen: Seen<T>, describe: (value: T) => string): string => {
+    if (seen.seen) return describe(seen.value);
+    return seen.reason === plan.awsUnavailable ? '_not visible_' : `_not visible_ — ${seen.reason}`;
+  };
   const rows: [string, string][] = [
     ['Commit', context.commit.slice(0, 12)],
-    ['Image recipe', recipeText],
+    ['Image recipe', recipeText(plan)],
     [
       'Bake needed',
       show(plan.cachedImage, (cached) =>
@@ -55,21 +71,15 @@ export function renderPlan(plan: Plan, context: { commit: string }): string {
       'Launch template',
       show(
         plan.launchTemplate,
-        (template) =>
-          `${template.name} (${template.id}): default v${template.defaultVersion} → ${template.defaultImage ?? 'no image'}, latest v${template.latestVersion}`,
+        (t) =>
+          `${t.name} (${t.id}): default v${t.defaultVersion} → ${t.defaultImage ?? 'no image'}, latest v${t.latestVersion}`,
       ),
     ],
-    ['Next launch template version', nextLaunchTemplate(plan)],
     [
-      'Auto Scaling group',
-      show(
-        plan.autoScalingGroup,
-        (group) =>
-          `${group.name}: ${group.desired} desired (min ${group.min}, max ${group.max}), launches v${group.launchTemplateVersion ?? '?'}; instances by version: ${formatCounts(
-            Object.fromEntries(Object.entries(group.instancesByVersion).map(([v, n]) => [`on v${v}`, n])),
-          )}; ${group.unhealthy} unhealthy`,
-      ),
+      'Next launch template version',
+      show(plan.launchTemplate, (template) => nextVersionText(plan, template)),
     ],
+    ['Auto Scaling group', show(plan.autoScalingGroup, groupText)],
     [
       'Target health',
       show(plan.targetHealth, (groups) =>
@@ -78,24 +88,20 @@ export function renderPlan(plan: Plan, context: { commit: string }): string {
           : groups.map((group) => `${group.targetGroup}: ${formatCounts(group.states)}`).join('; '),
       ),
     ],
-    [
-      'Last successful deployment',
-      show(plan.lastDeployment, (deployment) =>
-        deployment === undefined
-          ? 'none yet'
-          : `${deployment.id}${deployment.finished ? ` at ${deployment.finished.toISOString()}` : ''}: ${deployment.revision}${deployment.commit ? `, commit ${deployment.commit.slice(0, 12)}` : ''}`,
-      ),
-    ],
+    ['Last successful deployment', show(plan.lastDeployment, deploymentText)],
   ];
 
-  const fileList = recipe.files.map((file) => `- \`${file}\``).join('\n');
+  const fileList = plan.recipe.files.map((file) => `- \`${file}\``).join('\n');
   return [
     PLAN_MARKER,
     '### Deploy plan',
     '',
     markdownTable(['', ''], rows),
     '',
-    `<details><summary>Recipe files (${recipe.files.length})</summary>\n\n${fileList}\n\n</details>`,
+    ...(plan.awsUnavailable
+      ? [`_Not visible: ${plan.awsUnavailable}. The recipe above comes from the repository alone._`, '']
+      : []),
+    `<details><summary>Recipe files (${plan.recipe.files.length})</summary>\n\n${fileList}\n\n</details>`,
     '',
   ].join('\n');
 }
