@@ -18,7 +18,7 @@ export function deploySummary(inputs: DeployInputs, outcome: DeployOutcome): str
     Duration:
       outcome.durationSeconds === undefined ? undefined : formatDuration(outcome.durationSeconds * 1000),
     Rollback: info?.rollbackInfo?.rollbackDeploymentId,
-    'On cancel': outcome.stopped,
+    'After timeout or cancel': outcome.stopped,
   });
   const targets = [...(outcome.view?.targets.values() ?? [])];
   if (targets.length > 0) {

@@ -37,6 +37,17 @@ export async function watchDeployment(context: WaitContext, deploymentId: string
   // The first GetDeployment waits for a reason (targets settled or failed, none listed, or two minutes).
   let infoAt = clock.now();
   let lastStatus = '';
+  const unsettled = () => targetIds.filter((id) => !FINAL_TARGET.has(targets.get(id)?.status ?? ''));
+  /** Reads these instances, prints what changed, and says whether one of them failed. */
+  const lookAt = async (ids: string[]) => {
+    let failed = false;
+    for (const target of await readTargets(codeDeploy, deploymentId, ids)) {
+      failed ||= target.status === 'Failed';
+      for (const line of describeChanges(targets.get(target.targetId!), target)) say(line);
+      targets.set(target.targetId!, target);
+    }
+    return failed;
+  };
 
   return poll({
     what: `deployment ${deploymentId}`,
@@ -46,15 +57,8 @@ export async function watchDeployment(context: WaitContext, deploymentId: string
     clock,
     check: async () => {
       if (targetIds.length === 0) targetIds = await listTargets(codeDeploy, deploymentId);
-      const moving = targetIds.filter((id) => !FINAL_TARGET.has(targets.get(id)?.status ?? ''));
-      let failedNow = false;
-      for (const target of await readTargets(codeDeploy, deploymentId, moving)) {
-        failedNow ||= target.status === 'Failed';
-        for (const line of describeChanges(targets.get(target.targetId!), target)) say(line);
-        targets.set(target.targetId!, target);
-      }
-      const settled = targetIds.every((id) => FINAL_TARGET.has(targets.get(id)?.status ?? ''));
-      if (settled || failedNow || clock.now() - infoAt >= DEPLOYMENT_LOOK_MS) {
+      const failedNow = await lookAt(unsettled());
+      if (unsettled().length === 0 || failedNow || clock.now() - infoAt >= DEPLOYMENT_LOOK_MS) {
         info = (await codeDeploy.send(new GetDeploymentCommand({ deploymentId }))).deploymentInfo!;
         infoAt = clock.now();
         const overview = info.deploymentOverview ?? {};
@@ -65,7 +69,10 @@ export async function watchDeployment(context: WaitContext, deploymentId: string
       const status = info.status ?? 'Unknown';
       if (status !== lastStatus) say(`deployment ${deploymentId} is ${status}`);
       lastStatus = status;
-      return FINAL_STATUSES.has(status) ? done({ info, targets }) : pending(status);
+      if (!FINAL_STATUSES.has(status)) return pending(status);
+      // Instances still moving when the deployment ended settle with it (Skipped, Failed): one last look.
+      await lookAt(unsettled());
+      return done({ info, targets });
     },
   });
 }

@@ -19,7 +19,7 @@ export function refreshSummary(inputs: RefreshInputs, outcome: RefreshOutcome): 
     Checkpoints: prefs.CheckpointPercentages?.map((p) => `${p}%`).join(', '),
     'Auto rollback': prefs.AutoRollback ? 'on' : 'off',
     Alarms: prefs.AlarmSpecification?.Alarms?.join(', '),
-    'On cancel': outcome.stopped,
+    'After timeout or cancel': outcome.stopped,
   });
   if (outcome.timeline.length === 0) return fields;
   const origin = outcome.timeline[0]!.at.getTime();
