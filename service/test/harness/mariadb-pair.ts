@@ -1,6 +1,6 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -116,14 +116,21 @@ export async function startMariaDbPair(): Promise<MariaDbPair> {
 }
 
 async function installDataDir(dir: string): Promise<void> {
+  // A private TMPDIR: the bootstrap's temp table files in a shared /tmp can collide with other installs.
+  const tmp = join(dir, 'tmp');
+  await mkdir(tmp, { recursive: true });
   try {
-    await execFileAsync('mariadb-install-db', [
-      '--no-defaults',
-      `--datadir=${join(dir, 'data')}`,
-      '--user=root',
-      '--auth-root-authentication-method=normal',
-      '--skip-test-db',
-    ]);
+    await execFileAsync(
+      'mariadb-install-db',
+      [
+        '--no-defaults',
+        `--datadir=${join(dir, 'data')}`,
+        '--user=root',
+        '--auth-root-authentication-method=normal',
+        '--skip-test-db',
+      ],
+      { env: { ...process.env, TMPDIR: tmp } },
+    );
   } catch (error) {
     const output = error as { stdout?: string; stderr?: string };
     throw new Error(`mariadb-install-db into ${dir} failed: ${output.stderr ?? ''}${output.stdout ?? ''}`, {
@@ -143,7 +150,7 @@ async function startServer(name: string, dir: string, serverId: number): Promise
       `--socket=${join(dir, 'mysqld.sock')}`,
       `--pid-file=${join(dir, 'mysqld.pid')}`,
       `--log-error=${errorLog}`,
-      `--tmpdir=${dir}`,
+      `--tmpdir=${join(dir, 'tmp')}`,
       `--port=${port}`,
       '--bind-address=127.0.0.1',
       '--user=root',
