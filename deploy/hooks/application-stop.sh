@@ -8,11 +8,4 @@ set -euo pipefail
 # shellcheck source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-if supervisor is-active --quiet "$UNIT"; then
-  log "stopping $UNIT (it drains, then exits)"
-  started=$SECONDS
-  supervisor stop "$UNIT"
-  log "stopped after $((SECONDS - started)) s"
-else
-  log "$UNIT is not running; nothing to stop"
-fi
+stop_service

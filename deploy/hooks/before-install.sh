@@ -20,11 +20,9 @@ if on_systemd; then
     fail "user $SERVICE_USER does not exist (deploy/image/provision.sh creates it)"
 fi
 
-# ApplicationStop has stopped the previous revision; a service still running here was started by hand.
-if supervisor is-active --quiet "$UNIT"; then
-  log "$UNIT is still running; stopping it before the install"
-  supervisor stop "$UNIT"
-fi
+# ApplicationStop has already stopped it; this covers a service started by hand, or one left
+# restarting by a failed deployment. Stopping a stopped unit returns at once.
+stop_service
 
 rm -rf -- "$APP_DIR"
 mkdir -p -- "$APP_DIR"

@@ -46,6 +46,18 @@ supervisor() {
   fi
 }
 
+# Stops the service if its unit is installed: active, or failing and waiting to restart. systemctl stop
+# sends SIGTERM (the service drains, then exits) and waits up to the unit's TimeoutStopSec.
+stop_service() {
+  if [[ ! -f $UNIT_DIR/$UNIT ]]; then
+    log "$UNIT is not installed; nothing to stop"
+    return 0
+  fi
+  local started=$SECONDS
+  supervisor stop "$UNIT"
+  log "$UNIT stopped after $((SECONDS - started)) s"
+}
+
 # env_value KEY DEFAULT: what the service sees for KEY in its environment file, else DEFAULT.
 env_value() {
   local value

@@ -97,8 +97,10 @@ Description=Export the dealership service's JSON log lines from journald for Clo
 After=systemd-journald.service
 
 [Service]
-# -o cat prints each message as written: pino's JSON object, one per line.
-ExecStart=/bin/sh -c 'exec journalctl --unit=dealership.service --output=cat --follow --lines=0 >>/var/log/dealership/service.log'
+# -o cat prints each message as written: pino's JSON object, one per line. The cursor file makes a
+# restart (or a reboot) carry on where it stopped, without gaps or repeats.
+StateDirectory=dealership-log-export
+ExecStart=/bin/sh -c 'exec journalctl --unit=dealership.service --output=cat --follow --cursor-file=/var/lib/dealership-log-export/cursor >>/var/log/dealership/service.log'
 Restart=always
 RestartSec=5
 NoNewPrivileges=yes

@@ -9,7 +9,7 @@ import type {
   TrafficControl,
 } from './codedeploy/lifecycle.js';
 import { type DeploymentReport, deployRevision } from './codedeploy/rollout.js';
-import type { HealthCheck } from './haproxy/config.js';
+import { BACKEND, type HealthCheck } from './haproxy/config.js';
 import { Haproxy } from './haproxy/haproxy.js';
 import { REHEARSAL_DIST } from './paths.js';
 import { freePort } from './ports.js';
@@ -140,12 +140,18 @@ export class Rehearsal {
     block: async (name) => {
       const api = this.haproxy.api;
       await api.setState(name, 'drain');
-      await api.waitFor(
-        name,
-        'draining to 0 sessions',
-        (stat) => stat.currentSessions === 0,
-        this.options.deregistrationDelayMs,
-      );
+      try {
+        await api.waitFor(
+          name,
+          'draining to 0 sessions',
+          (stat) => stat.currentSessions === 0,
+          this.options.deregistrationDelayMs,
+        );
+      } catch (error) {
+        // As the ALB does at the end of the deregistration delay: close what is left and go on.
+        this.options.log?.(`  ${(error as Error).message}; closing its remaining sessions`);
+        await api.command(`shutdown sessions server ${BACKEND}/${name}`);
+      }
       await api.setState(name, 'maint');
     },
     allow: async (name) => {

@@ -92,8 +92,11 @@ export async function deployToInstance(
         cwd: dir,
         timeoutSeconds: script.timeoutSeconds,
         logFile,
+        // The agent's environment is sparse: a hook that needs more must say so in the revision.
         env: {
-          ...process.env,
+          PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
+          HOME: process.env.HOME ?? '/root',
+          LANG: 'C.UTF-8',
           ...instance.hookEnv,
           LIFECYCLE_EVENT: event,
           DEPLOYMENT_ID: deployment.id,
