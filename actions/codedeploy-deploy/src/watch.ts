@@ -117,10 +117,8 @@ export function describeChanges(before: InstanceTarget | undefined, after: Insta
       skipped.push(event.lifecycleEventName!);
       continue;
     }
-    const took =
-      event.startTime && event.endTime
-        ? ` (${formatDuration(event.endTime.getTime() - event.startTime.getTime())})`
-        : '';
+    const ms = event.startTime && event.endTime ? event.endTime.getTime() - event.startTime.getTime() : 0;
+    const took = ms >= 1000 ? ` (${formatDuration(ms)})` : '';
     lines.push(`${id} ${event.lifecycleEventName} ${event.status}${took}`);
   }
   if (skipped.length > 0) lines.push(`${id} skipped ${skipped.join(', ')}`);

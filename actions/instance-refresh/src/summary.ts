@@ -24,7 +24,7 @@ export function refreshSummary(inputs: RefreshInputs, outcome: RefreshOutcome): 
   if (outcome.timeline.length === 0) return fields;
   const origin = outcome.timeline[0]!.at.getTime();
   const rows = outcome.timeline.map((e) => [
-    e.at.toISOString().replace('.000', ''),
+    e.at.toISOString().replace('T', ' ').slice(0, 19),
     `+${formatDuration(e.at.getTime() - origin)}`,
     e.status,
     e.percentage === undefined ? undefined : `${e.percentage}%`,
