@@ -1,3 +1,6 @@
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { AppSpecError, validateAppSpec } from './appspec.js';
 
@@ -79,5 +82,18 @@ describe('appspec validation', () => {
     expect(
       problems('version: 0.0\nos: linux\nhooks:\n  ValidateService:\n  - location: [unclosed\n')[0],
     ).toMatch(/^not valid YAML: /);
+  });
+});
+
+describe('the repository’s own appspec.yml', () => {
+  it('passes validation against the files git tracks, with their execute bits', () => {
+    const root = execFileSync('git', ['rev-parse', '--show-toplevel']).toString().trim();
+    const tracked = new Map<string, { executable: boolean }>();
+    for (const line of execFileSync('git', ['ls-files', '-s'], { cwd: root }).toString().split('\n')) {
+      const match = /^(\d{6}) \S+ \d\t(.+)$/.exec(line);
+      if (match) tracked.set(match[2]!, { executable: match[1] === '100755' });
+    }
+    const hooks = validateAppSpec(readFileSync(join(root, 'appspec.yml'), 'utf8'), tracked);
+    expect(hooks.map((h) => h.hook)).toContain('ValidateService');
   });
 });
