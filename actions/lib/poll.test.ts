@@ -139,3 +139,24 @@ describe('withinGap', () => {
     expect(Math.max(...clock.sleeps)).toBeGreaterThan(14_990);
   });
 });
+
+describe('poll and cancel', () => {
+  it('reports a check whose request the cancel aborted as a cancel, not as the request’s error', async () => {
+    const controller = new AbortController();
+    const waiting = poll({
+      what: 'deployment d-1',
+      intervalMs: 1000,
+      timeoutMs: 60_000,
+      signal: controller.signal,
+      clock: createFakeClock(),
+      check: async () => {
+        controller.abort(new Error('The run was cancelled (SIGINT)'));
+        throw new Error('Request aborted');
+      },
+    });
+    await expect(waiting).rejects.toBeInstanceOf(PollAbortedError);
+    await expect(waiting).rejects.toThrow(
+      'Stopped waiting for deployment d-1: The run was cancelled (SIGINT)',
+    );
+  });
+});

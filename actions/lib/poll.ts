@@ -102,7 +102,14 @@ export async function poll<T>(options: PollOptions<T>): Promise<T> {
 
   for (let attempt = 1; ; attempt++) {
     if (signal?.aborted) throw new PollAbortedError(what, signal.reason);
-    const step = await check(attempt);
+    let step: PollStep<T>;
+    try {
+      step = await check(attempt);
+    } catch (error) {
+      // A check whose request was aborted by the same signal (the runner cancelled) is a cancel.
+      if (signal?.aborted) throw new PollAbortedError(what, signal.reason);
+      throw error;
+    }
     if (step.done) return step.value;
     lastStatus = step.status;
 

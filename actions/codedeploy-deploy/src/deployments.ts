@@ -24,13 +24,19 @@ export interface WaitContext {
 }
 
 /** The active deployments of the group, newest first. */
-export async function activeDeployments(codeDeploy: CodeDeployClient, application: string, group: string) {
+export async function activeDeployments(
+  codeDeploy: CodeDeployClient,
+  application: string,
+  group: string,
+  abortSignal?: AbortSignal,
+) {
   const { deployments = [] } = await codeDeploy.send(
     new ListDeploymentsCommand({
       applicationName: application,
       deploymentGroupName: group,
       includeOnlyStatuses: ACTIVE_STATUSES,
     }),
+    { abortSignal },
   );
   return deployments;
 }
@@ -78,11 +84,12 @@ async function waitForGroup(context: WaitContext, inputs: DeployInputs): Promise
     signal: context.signal,
     clock,
     check: async () => {
-      const [active] = await activeDeployments(codeDeploy, inputs.application, inputs.group);
+      const [active] = await activeDeployments(codeDeploy, inputs.application, inputs.group, context.signal);
       if (!active) return done(undefined);
       if (active !== announced) {
         const { deploymentInfo: info } = await codeDeploy.send(
           new GetDeploymentCommand({ deploymentId: active }),
+          { abortSignal: context.signal },
         );
         log(
           `Deployment group "${inputs.group}" is busy with deployment ${active} (${info?.status}, created ` +

@@ -41,7 +41,7 @@ export async function watchDeployment(context: WaitContext, deploymentId: string
   /** Reads these instances, prints what changed, and says whether one of them failed. */
   const lookAt = async (ids: string[]) => {
     let failed = false;
-    for (const target of await readTargets(codeDeploy, deploymentId, ids)) {
+    for (const target of await readTargets(codeDeploy, deploymentId, ids, context.signal)) {
       failed ||= target.status === 'Failed';
       for (const line of describeChanges(targets.get(target.targetId!), target)) say(line);
       targets.set(target.targetId!, target);
@@ -56,10 +56,13 @@ export async function watchDeployment(context: WaitContext, deploymentId: string
     signal: context.signal,
     clock,
     check: async () => {
-      if (targetIds.length === 0) targetIds = await listTargets(codeDeploy, deploymentId);
+      if (targetIds.length === 0) targetIds = await listTargets(codeDeploy, deploymentId, context.signal);
       const failedNow = await lookAt(unsettled());
       if (unsettled().length === 0 || failedNow || clock.now() - infoAt >= DEPLOYMENT_LOOK_MS) {
-        info = (await codeDeploy.send(new GetDeploymentCommand({ deploymentId }))).deploymentInfo!;
+        const read = await codeDeploy.send(new GetDeploymentCommand({ deploymentId }), {
+          abortSignal: context.signal,
+        });
+        info = read.deploymentInfo!;
         infoAt = clock.now();
         const overview = info.deploymentOverview ?? {};
         const total = Object.values(overview).reduce<number>((sum, n) => sum + (n ?? 0), 0);
@@ -77,11 +80,17 @@ export async function watchDeployment(context: WaitContext, deploymentId: string
   });
 }
 
-async function listTargets(codeDeploy: CodeDeployClient, deploymentId: string): Promise<string[]> {
+async function listTargets(
+  codeDeploy: CodeDeployClient,
+  deploymentId: string,
+  abortSignal: AbortSignal,
+): Promise<string[]> {
   const ids: string[] = [];
   let nextToken: string | undefined;
   do {
-    const page = await codeDeploy.send(new ListDeploymentTargetsCommand({ deploymentId, nextToken }));
+    const page = await codeDeploy.send(new ListDeploymentTargetsCommand({ deploymentId, nextToken }), {
+      abortSignal,
+    });
     ids.push(...(page.targetIds ?? []));
     nextToken = page.nextToken;
   } while (nextToken);

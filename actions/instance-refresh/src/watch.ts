@@ -66,7 +66,7 @@ export async function watchRefresh(options: WatchOptions): Promise<InstanceRefre
     signal: options.signal,
     clock,
     check: async () => {
-      const refresh = await describeRefresh(autoScaling, group, refreshId);
+      const refresh = await describeRefresh(autoScaling, group, refreshId, options.signal);
       const line = describeProgress(refresh);
       const now = clock.now();
       if (line !== lastLine || now - lastPrinted >= HEARTBEAT_MS) {
