@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { access, constants, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { access, constants, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type {
@@ -48,7 +48,11 @@ export interface RehearsalInstance extends AgentInstance {
 async function scratchDir(): Promise<string> {
   try {
     await access('/dev/shm', constants.W_OK);
-    return '/dev/shm';
+    // The hooks are executed from there, so it must not be mounted noexec.
+    const mount = (await readFile('/proc/mounts', 'utf8'))
+      .split('\n')
+      .find((line) => line.split(' ')[1] === '/dev/shm');
+    return mount?.split(' ')[3]?.split(',').includes('noexec') ? tmpdir() : '/dev/shm';
   } catch {
     return tmpdir();
   }
