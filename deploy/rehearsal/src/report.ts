@@ -1,6 +1,5 @@
 import { basename } from 'node:path';
-import type { LifecycleEvent } from './codedeploy/appspec.js';
-import { LIFECYCLE_ORDER } from './codedeploy/appspec.js';
+import { LIFECYCLE_ORDER, type LifecycleEvent } from './codedeploy/appspec.js';
 import type { DeploymentReport } from './codedeploy/rollout.js';
 import type { LoadReport } from './load/load.js';
 

@@ -111,6 +111,7 @@ export async function deployToInstance(
 
   const actions: Record<LifecycleEvent, () => Promise<boolean>> = {
     BeforeBlockTraffic: async () => {
+      // The first event reads the running revision's appspec; a broken one fails the deployment here.
       previousSpec = previousArchive ? await loadRevisionAppSpec(previousArchive) : undefined;
       return runScripts('BeforeBlockTraffic');
     },
