@@ -1,4 +1,4 @@
-import { col, fn, Op, where as sqlWhere, type WhereOptions } from 'sequelize';
+import type { ListFilter } from '../db/list-query.js';
 import type { CarRow } from '../db/models.js';
 import type { CarJson } from '../schemas/cars.js';
 import { conflict } from './errors.js';
@@ -39,14 +39,21 @@ export interface CarFilters {
 }
 
 /** make and model match whole words case-insensitively, the same on MySQL and SQLite. */
-export function carWhere(filters: CarFilters): WhereOptions {
-  const conditions: WhereOptions[] = [];
-  if (filters.status) conditions.push({ status: filters.status });
-  if (filters.serialNumber) conditions.push({ serialNumber: filters.serialNumber });
-  if (filters.year !== undefined) conditions.push({ year: filters.year });
-  if (filters.make) conditions.push(sqlWhere(fn('lower', col('make')), filters.make.toLowerCase()));
-  if (filters.model) conditions.push(sqlWhere(fn('lower', col('model')), filters.model.toLowerCase()));
-  if (filters.minPrice !== undefined) conditions.push({ listPrice: { [Op.gte]: filters.minPrice } });
-  if (filters.maxPrice !== undefined) conditions.push({ listPrice: { [Op.lte]: filters.maxPrice } });
-  return { [Op.and]: conditions };
+export function carFilters(filters: CarFilters): ListFilter<CarRow>[] {
+  const list: ListFilter<CarRow>[] = [];
+  if (filters.status) list.push({ attribute: 'status', comparison: 'equals', value: filters.status });
+  if (filters.serialNumber) {
+    list.push({ attribute: 'serialNumber', comparison: 'equals', value: filters.serialNumber });
+  }
+  if (filters.year !== undefined) list.push({ attribute: 'year', comparison: 'equals', value: filters.year });
+  if (filters.make) list.push({ attribute: 'make', comparison: 'equalsIgnoringCase', value: filters.make });
+  if (filters.model)
+    list.push({ attribute: 'model', comparison: 'equalsIgnoringCase', value: filters.model });
+  if (filters.minPrice !== undefined) {
+    list.push({ attribute: 'listPrice', comparison: 'atLeast', value: filters.minPrice });
+  }
+  if (filters.maxPrice !== undefined) {
+    list.push({ attribute: 'listPrice', comparison: 'atMost', value: filters.maxPrice });
+  }
+  return list;
 }

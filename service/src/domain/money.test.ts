@@ -9,6 +9,10 @@ describe('money', () => {
     expect(formatDecimal('0.0500', 4)).toBe('0.0500');
     expect(formatDecimal(0.05, 4)).toBe('0.0500');
     expect(formatDecimal('9999999999.99')).toBe('9999999999.99');
+    // Strings not yet in canonical form still go through the exact conversion.
+    expect(formatDecimal('007.5')).toBe('7.50');
+    expect(formatDecimal('12.345')).toBe('12.35');
+    expect(formatDecimal('12')).toBe('12.00');
   });
 
   it('converts to and from exact hundredths', () => {

@@ -5,7 +5,15 @@ import type { Decimal } from '../db/models.js';
  * JSON API. DECIMAL columns come back as strings (MySQL) or numbers (SQLite); both go through here.
  */
 export function formatDecimal(value: Decimal, scale = 2): string {
+  if (typeof value === 'string' && isCanonical(value, scale)) return value;
   return fromScaled(toScaled(value, scale), scale);
+}
+
+const PLAIN_DECIMAL = /^(0|[1-9]\d*)\.\d+$/;
+
+/** Already "24999.00" at this scale, as MySQL returns a DECIMAL column: nothing to convert. */
+function isCanonical(text: string, scale: number): boolean {
+  return PLAIN_DECIMAL.test(text) && text.length - text.indexOf('.') - 1 === scale;
 }
 
 /** "12.5" → 1250n at scale 2. Input must be a plain non-negative decimal. */

@@ -1,5 +1,5 @@
 import type { Database } from '../db/database.js';
-import { cars, carWhere } from '../domain/cars.js';
+import { carFilters, cars } from '../domain/cars.js';
 import { customers, mechanics, parts, salespeople } from '../domain/people.js';
 import type { Api } from '../http/api.js';
 import { ADMIN, SELLERS, STAFF, WORKSHOP } from '../http/roles.js';
@@ -31,7 +31,7 @@ export function registerCatalogRoutes(api: Api, db: Database): void {
     patch: carPatch,
     access: { read: 'public', create: SELLERS, update: ADMIN, delete: ADMIN },
     listQuery: carListQuery,
-    where: carWhere,
+    filters: carFilters,
   });
   registerRecordRoutes(api, db, {
     kind: customers,

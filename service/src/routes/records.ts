@@ -1,6 +1,6 @@
-import type { WhereOptions } from 'sequelize';
 import { z } from 'zod';
 import type { Database } from '../db/database.js';
+import type { ListFilter } from '../db/list-query.js';
 import type { Role } from '../db/models.js';
 import {
   createRecord,
@@ -23,7 +23,7 @@ export interface RecordRoutes<Row, Json, Q extends AnyObject> {
   patch: AnyObject;
   access: { read: Access; create: readonly Role[]; update: readonly Role[]; delete: readonly Role[] };
   listQuery?: Q;
-  where?: (query: z.output<Q>) => WhereOptions;
+  filters?: (query: z.output<Q>) => ListFilter<Row>[];
 }
 
 const defaultListQuery = z.strictObject({ ...pagination });
@@ -47,7 +47,7 @@ export function registerRecordRoutes<Row, Json, Q extends AnyObject>(
     response: listOf(output),
     handle: ({ query }) => {
       const { limit, offset, ...filters } = query as { limit: number; offset: number };
-      return listRecords(db, kind, spec.where?.(filters as z.output<Q>) ?? {}, { limit, offset });
+      return listRecords(db, kind, spec.filters?.(filters as z.output<Q>) ?? [], { limit, offset });
     },
   });
   api.route({
