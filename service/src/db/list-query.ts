@@ -1,8 +1,10 @@
-import { type Model, type ModelStatic, QueryTypes } from 'sequelize';
+import { QueryTypes } from 'sequelize';
+import type { AnyTable } from './models.js';
 
 /**
- * The list endpoints' query: one page of rows (in id order) and the total, as two plain SELECTs compiled
- * once per table from its model, run through `sequelize.query`. It skips Sequelize's per-call query
+ * The list endpoints' query: one page of rows (in id order) and the total, as two plain SELECTs run
+ * through `sequelize.query`. Their column lists are compiled once per table from its model; only the
+ * WHERE is assembled per request. It skips Sequelize's per-call query
  * building (findAndCountAll deep-clones its options and regenerates both statements on every request),
  * which was most of the ORM's share of a list's CPU in `npm run bench:service`.
  *
@@ -23,9 +25,6 @@ export interface PageRequest {
   limit: number;
   offset: number;
 }
-
-// biome-ignore lint/suspicious/noExplicitAny: any model's rows; the caller names the row type
-type AnyTable = ModelStatic<Model<any, any>>;
 
 interface CompiledList {
   /** `SELECT <every column AS its attribute> FROM <table>` */
@@ -80,7 +79,7 @@ function condition(column: string, comparison: Comparison): string {
 }
 
 /** ` WHERE a = ? AND …` and its replacements, or nothing without filters. */
-export function whereClause<Row>(
+function whereClause<Row>(
   list: { columns: Map<string, string> },
   filters: ListFilter<Row>[],
 ): { sql: string; values: (string | number)[] } {

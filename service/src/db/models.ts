@@ -104,6 +104,9 @@ export interface TokenRow {
   revokedAt: Date | null;
 }
 
+// biome-ignore lint/suspicious/noExplicitAny: any model's rows; the caller names the row type
+export type AnyTable = ModelStatic<Model<any, any>>;
+
 type Table<Row extends { id: number }> = ModelStatic<Model<Row, Optional<Row, 'id'>> & Row>;
 
 export interface Models {

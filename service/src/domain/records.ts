@@ -1,12 +1,9 @@
-import { ForeignKeyConstraintError, type Model, type ModelStatic, type Transaction } from 'sequelize';
+import { ForeignKeyConstraintError, type Model, type Transaction } from 'sequelize';
 import type { Database } from '../db/database.js';
-import { type ListFilter, selectPage } from '../db/list-query.js';
-import type { Models } from '../db/models.js';
+import { type ListFilter, type PageRequest, selectPage } from '../db/list-query.js';
+import type { AnyTable, Models } from '../db/models.js';
 import type { Page } from '../schemas/fields.js';
 import { conflict, notFound } from './errors.js';
-
-// biome-ignore lint/suspicious/noExplicitAny: each kind narrows the row type through toJson
-type AnyTable = ModelStatic<Model<any, any>>;
 
 /**
  * How one plain resource (cars, customers, salespeople, mechanics, parts) is stored and shown. The
@@ -33,7 +30,7 @@ export async function listRecords<Row, Json>(
   db: Database,
   kind: RecordKind<Row, Json>,
   filters: ListFilter<Row>[],
-  page: { limit: number; offset: number },
+  page: PageRequest,
 ): Promise<Page<Json>> {
   const { rows, total } = await db.read((models) => selectPage<Row>(kind.table(models), filters, page));
   return { items: rows.map((row) => kind.toJson(row)), total, ...page };
