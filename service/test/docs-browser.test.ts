@@ -59,5 +59,8 @@ describe('GET /docs in a real browser', () => {
     expect(missing).toEqual([]);
     expect(offsite).toEqual([]);
     expect(pageErrors).toEqual([]);
+    // Swagger UI shows problems it finds in the document (an unsupported field, a bad $ref) in a box.
+    expect(await page.locator('.errors-wrapper').count()).toBe(0);
+    expect(text).not.toMatch(/Warning|Errors\s/);
   }, 60_000);
 });

@@ -14,7 +14,6 @@ export function openApiDocument(
   return {
     openapi: '3.1.0',
     info,
-    jsonSchemaDialect: 'https://json-schema.org/draft/2020-12/schema',
     components: {
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
       schemas: { Problem: PROBLEM_SCHEMA },
