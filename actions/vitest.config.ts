@@ -1,6 +1,9 @@
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
+  // Workspace packages (the rehearsal's appspec model) are imported from their TypeScript source.
+  resolve: { conditions: ['source'] },
+  ssr: { resolve: { conditions: ['source'] } },
   test: {
     include: ['lib/**/*.test.ts', '*/src/**/*.test.ts', 'sim/**/*.test.ts', 'test-support/**/*.test.ts'],
     // The end-to-end tests start their own moto server and run the bundled actions as child processes.

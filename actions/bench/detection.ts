@@ -7,7 +7,7 @@ import { systemClock } from '../lib/index.js';
 import {
   AutoScalingSim,
   CodeDeploySim,
-  IN_PLACE_EVENTS,
+  LIFECYCLE_ORDER,
   type SimCall,
   simulatedClient,
 } from '../sim/index.js';
@@ -90,7 +90,7 @@ export async function deploymentSample(eventSeconds: number, waiter: 'action' | 
         { deploymentId: id },
       );
     }
-    const endedAt = START + 2 * IN_PLACE_EVENTS.length * eventSeconds * 1000;
+    const endedAt = START + 2 * LIFECYCLE_ORDER.length * eventSeconds * 1000;
     return sample(sim.ledger.calls, endedAt, START);
   });
 }

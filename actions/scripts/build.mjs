@@ -25,6 +25,8 @@ await Promise.all(
       target: 'node24',
       format: 'esm',
       mainFields: ['module', 'main'],
+      // Workspace packages (the rehearsal's appspec model) are bundled from their TypeScript source.
+      conditions: ['source'],
       banner: { js: banner },
       legalComments: 'linked',
       logLevel: 'warning',

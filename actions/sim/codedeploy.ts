@@ -21,24 +21,8 @@ import {
   type StopDeploymentCommandInput,
   type TargetStatus,
 } from '@aws-sdk/client-codedeploy';
+import { LIFECYCLE_ORDER } from '@dealership/rehearsal/appspec';
 import { CallLedger, metadata } from './calls.js';
-
-/** The lifecycle events of an in-place deployment behind a load balancer, in the order the agent runs them. */
-export const IN_PLACE_EVENTS = [
-  'BeforeBlockTraffic',
-  'BlockTraffic',
-  'AfterBlockTraffic',
-  'ApplicationStop',
-  'DownloadBundle',
-  'BeforeInstall',
-  'Install',
-  'AfterInstall',
-  'ApplicationStart',
-  'ValidateService',
-  'BeforeAllowTraffic',
-  'AllowTraffic',
-  'AfterAllowTraffic',
-] as const;
 
 export interface DeploymentScenario {
   /** Seconds between CreateDeployment and the first lifecycle event (default 3). */
@@ -208,7 +192,7 @@ export class CodeDeploySim {
   }
 
   #eventStart(d: SimDeployment, instance: number, event: number): number {
-    return this.#startAt(d) + (instance * IN_PLACE_EVENTS.length + event) * this.#eventMs(d);
+    return this.#startAt(d) + (instance * LIFECYCLE_ORDER.length + event) * this.#eventMs(d);
   }
 
   /** When the deployment ends: after the last event, at the failing event's end, or when stopped. */
@@ -217,7 +201,7 @@ export class CodeDeploySim {
     const f = d.scenario.failure;
     if (f) {
       const i = d.instances.indexOf(f.instance);
-      const e = IN_PLACE_EVENTS.indexOf(f.event as (typeof IN_PLACE_EVENTS)[number]);
+      const e = LIFECYCLE_ORDER.indexOf(f.event as (typeof LIFECYCLE_ORDER)[number]);
       if (i >= 0 && e >= 0) end = Math.min(end, this.#eventStart(d, i, e) + this.#eventMs(d));
     }
     return d.stoppedAt === undefined ? end : Math.min(end, d.stoppedAt);
@@ -235,7 +219,7 @@ export class CodeDeploySim {
     const f = d.scenario.failure;
     if (!f) return undefined;
     const i = d.instances.indexOf(f.instance);
-    const e = IN_PLACE_EVENTS.indexOf(f.event as (typeof IN_PLACE_EVENTS)[number]);
+    const e = LIFECYCLE_ORDER.indexOf(f.event as (typeof LIFECYCLE_ORDER)[number]);
     return i >= 0 && e >= 0 ? this.#eventStart(d, i, e) + this.#eventMs(d) : undefined;
   }
 
@@ -244,7 +228,7 @@ export class CodeDeploySim {
     const i = d.instances.indexOf(instanceId);
     const end = this.#endAt(d);
     const f = d.scenario.failure;
-    const events: LifecycleEvent[] = IN_PLACE_EVENTS.map((name, e) => {
+    const events: LifecycleEvent[] = LIFECYCLE_ORDER.map((name, e) => {
       const start = this.#eventStart(d, i, e);
       const stop = start + this.#eventMs(d);
       let status: LifecycleEventStatus = 'Pending';

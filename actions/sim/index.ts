@@ -1,10 +1,10 @@
+export { LIFECYCLE_ORDER } from '@dealership/rehearsal/appspec';
 export { AutoScalingSim, type RefreshScenario, type RefreshStep, SUCCESSFUL_REFRESH } from './autoscaling.js';
 export { CallLedger, type SimCall } from './calls.js';
 export { FakeClock } from './clock.js';
 export {
   CodeDeploySim,
   type DeploymentScenario,
-  IN_PLACE_EVENTS,
   type SimGroup,
   VALIDATE_SERVICE_FAILS,
 } from './codedeploy.js';

@@ -14,10 +14,11 @@ import {
   ListDeploymentsCommand,
   StopDeploymentCommand,
 } from '@aws-sdk/client-codedeploy';
+import { LIFECYCLE_ORDER } from '@dealership/rehearsal/appspec';
 import { describe, expect, it } from 'vitest';
 import { AutoScalingSim } from './autoscaling.js';
 import { FakeClock } from './clock.js';
-import { CodeDeploySim, IN_PLACE_EVENTS, VALIDATE_SERVICE_FAILS } from './codedeploy.js';
+import { CodeDeploySim, VALIDATE_SERVICE_FAILS } from './codedeploy.js';
 import { simulatedClient } from './plug.js';
 
 function autoScaling(clock: FakeClock) {
@@ -100,7 +101,7 @@ describe('the CodeDeploy simulation', () => {
         revision: s3Revision,
       }),
     );
-    clock.advance(3_000 + 5_000 * IN_PLACE_EVENTS.length + 1);
+    clock.advance(3_000 + 5_000 * LIFECYCLE_ORDER.length + 1);
     const targets = await client.send(
       new BatchGetDeploymentTargetsCommand({ deploymentId, targetIds: ['i-0aaa1111', 'i-0bbb2222'] }),
     );
@@ -108,7 +109,7 @@ describe('the CodeDeploy simulation', () => {
     expect(first?.status).toBe('Succeeded');
     expect(second?.status).toBe('InProgress');
     expect(second?.lifecycleEvents?.[0]?.status).toBe('InProgress');
-    clock.advance(5_000 * IN_PLACE_EVENTS.length);
+    clock.advance(5_000 * LIFECYCLE_ORDER.length);
     const { deploymentInfo } = await client.send(new GetDeploymentCommand({ deploymentId }));
     expect(deploymentInfo?.status).toBe('Succeeded');
   });

@@ -47,32 +47,40 @@ describe('appspec validation', () => {
         ),
       ),
     ).toEqual([
-      'hook ValidateService[0] location "hooks/missing.sh" is not in the bundle',
-      'hook ValidateService[0] timeout must be a whole number of seconds from 1 to 3600; got 7200',
-      'hook "AfterInstal" is not a CodeDeploy hook; known hooks: BeforeBlockTraffic, AfterBlockTraffic, ApplicationStop, BeforeInstall, AfterInstall, ApplicationStart, ValidateService, BeforeAllowTraffic, AfterAllowTraffic',
-      'hook AllowTraffic is run by CodeDeploy itself; a script cannot hook it',
-      'hook BeforeInstall[0] location "hooks/readme.txt" is not executable (chmod +x it)',
-      'hook BeforeInstall[0] timeout must be a whole number of seconds from 1 to 3600; got 1.5',
+      'hooks.ValidateService[0].timeout: expected whole seconds from 1 to 3600, got 7200',
+      'hooks.AfterInstal: unknown lifecycle event (scriptable: BeforeBlockTraffic, AfterBlockTraffic, ApplicationStop, BeforeInstall, AfterInstall, ApplicationStart, ValidateService, BeforeAllowTraffic, AfterAllowTraffic)',
+      'hooks.AllowTraffic: reserved for CodeDeploy lifecycle event (scriptable: BeforeBlockTraffic, AfterBlockTraffic, ApplicationStop, BeforeInstall, AfterInstall, ApplicationStart, ValidateService, BeforeAllowTraffic, AfterAllowTraffic)',
+      'hooks.BeforeInstall[0].timeout: expected whole seconds from 1 to 3600, got 1.5',
+      'hooks.ValidateService[0].location: "hooks/missing.sh" is not in the bundle',
+      'hooks.BeforeInstall[0].location: "hooks/readme.txt" is not executable (chmod +x it)',
     ]);
   });
 
   it('names the file in the error message', () => {
     expect(() => validateAppSpec('version: 0.0\nos: linux\nhooks:\n  Install: []\n', files)).toThrow(
-      'appspec.yml is not a valid CodeDeploy appspec:\n  - hook Install is run by CodeDeploy itself; a script cannot hook it',
+      `appspec.yml is not a valid appspec:\n  - hooks.Install: reserved for CodeDeploy lifecycle event (scriptable: BeforeBlockTraffic, AfterBlockTraffic, ApplicationStop, BeforeInstall, AfterInstall, ApplicationStart, ValidateService, BeforeAllowTraffic, AfterAllowTraffic)`,
     );
   });
 
   it.each([
-    ['version: 1.0\nos: linux\n', 'version must be 0.0; got 1'],
-    ['version: 0.0\nos: macos\n', 'os must be linux or windows; got "macos"'],
+    ['version: 1.0\nos: linux\n', 'version: must be 0.0, got 1'],
+    ['version: 0.0\nos: macos\n', 'os: must be linux, got "macos"'],
     [
       'version: 0.0\nos: linux\nfiles:\n  - source: web\n    destination: /srv\n',
-      'files[0].source "web" is not in the bundle',
+      'files[0].source: "web" is not in the bundle',
     ],
-    ['- just\n- a list\n', 'must be a YAML mapping (version, os, files, hooks)'],
+    ['- just\n- a list\n', 'expected a mapping, got ["just","a list"]'],
     [
       'version: 0.0\nos: linux\nhooks:\n  ValidateService:\n    - timeout: 10\n',
-      'hook ValidateService[0] needs a location; got {"timeout":10}',
+      'hooks.ValidateService[0].location: expected a script path, got undefined',
+    ],
+    [
+      'version: 0.0\nos: linux\nhooks:\n  ValidateService:\n    - location: hooks/validate.sh\n      runas: ""\n      timout: 10\n',
+      'hooks.ValidateService[0].runas: expected a user name, got ""',
+    ],
+    [
+      'version: 0.0\nos: linux\nhooks:\n  ValidateService:\n    - location: hooks/validate.sh\n      timout: 10\n',
+      'hooks.ValidateService[0]: unknown keys timout (known: location, timeout, runas)',
     ],
   ])('refuses %j', (text, problem) => {
     expect(problems(text)).toContain(problem);
@@ -81,7 +89,7 @@ describe('appspec validation', () => {
   it('refuses YAML that does not parse, with the parser’s reason', () => {
     expect(
       problems('version: 0.0\nos: linux\nhooks:\n  ValidateService:\n  - location: [unclosed\n')[0],
-    ).toMatch(/^not valid YAML: /);
+    ).toMatch(/^not YAML: /);
   });
 });
 

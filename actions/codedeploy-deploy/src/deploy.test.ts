@@ -190,7 +190,7 @@ describe('codedeploy-deploy', () => {
       source: { bundle: dir, bucket: 'dealership-revisions', prefix: 'dealership' },
     });
     await expect(promise).rejects.toThrow(
-      `${dir}/appspec.yml is not a valid CodeDeploy appspec:\n  - hook ValidateService[0] location "hooks/nope.sh" is not in the bundle`,
+      `${dir}/appspec.yml is not a valid appspec:\n  - hooks.ValidateService[0].location: "hooks/nope.sh" is not in the bundle`,
     );
     expect(s3Mock.calls()).toHaveLength(0);
     expect(codeDeployMock.calls()).toHaveLength(0);

@@ -4,7 +4,13 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../paths.js';
 import { runChecked } from '../process.js';
-import { AppSpecError, loadRevisionAppSpec, MAX_HOOK_TIMEOUT_S, parseAppSpec } from './appspec.js';
+import {
+  AppSpecError,
+  checkAppSpec,
+  loadRevisionAppSpec,
+  MAX_HOOK_TIMEOUT_S,
+  parseAppSpec,
+} from './appspec.js';
 
 const problemsOf = (text: string): string[] => {
   try {
@@ -112,6 +118,22 @@ hooks:
   it('rejects a mode that is not octal', () => {
     expect(problemsOf(valid.replace('mode: 750', 'mode: 789'))).toEqual([
       'permissions[0].mode: expected three or four octal digits, got 789',
+    ]);
+  });
+});
+
+describe('checkAppSpec', () => {
+  it('lists problems without throwing and keeps the hook scripts, so a caller can check them too', () => {
+    const { spec, problems } = checkAppSpec(
+      'version: 0.0\nos: linux\nhooks:\n  ValidateService:\n    - location: check.sh\n      timeout: 7200\n      runas: ""\n      timout: 10\n',
+    );
+    expect(problems).toEqual([
+      'hooks.ValidateService[0].timeout: expected whole seconds from 1 to 3600, got 7200',
+      'hooks.ValidateService[0].runas: expected a user name, got ""',
+      'hooks.ValidateService[0]: unknown keys timout (known: location, timeout, runas)',
+    ]);
+    expect(spec.hooks.ValidateService).toEqual([
+      { location: 'check.sh', timeoutSeconds: MAX_HOOK_TIMEOUT_S },
     ]);
   });
 });

@@ -80,6 +80,17 @@ const show = (value: unknown): string => JSON.stringify(value) ?? String(value);
 
 /** Parses and validates an appspec.yml text; every problem is reported with its path and value. */
 export function parseAppSpec(text: string, source = 'appspec.yml'): AppSpec {
+  const { spec, problems } = checkAppSpec(text, source);
+  if (problems.length > 0) throw new AppSpecError(source, problems);
+  return spec;
+}
+
+/**
+ * Reads an appspec.yml text and lists its problems without throwing for them, so a caller can add its
+ * own (a hook script missing from the bundle) and report all at once. The spec holds the valid parts.
+ * Throws only when the text is not a YAML mapping at all.
+ */
+export function checkAppSpec(text: string, source = 'appspec.yml'): { spec: AppSpec; problems: string[] } {
   const problems: string[] = [];
   let document: unknown;
   try {
@@ -106,13 +117,15 @@ export function parseAppSpec(text: string, source = 'appspec.yml'): AppSpec {
   const permissions = parsePermissions(document.permissions, problems);
   const hooks = parseHooks(document.hooks, problems);
 
-  if (problems.length > 0) throw new AppSpecError(source, problems);
   return {
-    os: 'linux',
-    files,
-    fileExistsBehavior: fileExistsBehavior as FileExistsBehavior,
-    permissions,
-    hooks,
+    spec: {
+      os: 'linux',
+      files,
+      fileExistsBehavior: fileExistsBehavior as FileExistsBehavior,
+      permissions,
+      hooks,
+    },
+    problems,
   };
 }
 
@@ -199,14 +212,26 @@ function parseHooks(value: unknown, problems: string[]): AppSpec['hooks'] {
         return [];
       }
       const timeout = script.timeout ?? MAX_HOOK_TIMEOUT_S;
-      if (!Number.isInteger(timeout) || (timeout as number) < 1 || (timeout as number) > MAX_HOOK_TIMEOUT_S) {
+      const timeoutIsValid =
+        Number.isInteger(timeout) && (timeout as number) >= 1 && (timeout as number) <= MAX_HOOK_TIMEOUT_S;
+      if (!timeoutIsValid) {
         problems.push(
           `${at}.timeout: expected whole seconds from 1 to ${MAX_HOOK_TIMEOUT_S}, got ${show(timeout)}`,
         );
-        return [];
       }
-      const hook: HookScript = { location: script.location, timeoutSeconds: timeout as number };
-      if (script.runas !== undefined) hook.runas = String(script.runas);
+      const { runas } = script;
+      if (runas !== undefined && (typeof runas !== 'string' || runas === '')) {
+        problems.push(`${at}.runas: expected a user name, got ${show(runas)}`);
+      }
+      const unknown = Object.keys(script).filter((key) => !['location', 'timeout', 'runas'].includes(key));
+      if (unknown.length > 0)
+        problems.push(`${at}: unknown keys ${unknown.join(', ')} (known: location, timeout, runas)`);
+      // Kept even when invalid, so a caller's own checks (is the script in the bundle?) still see it.
+      const hook: HookScript = {
+        location: script.location,
+        timeoutSeconds: timeoutIsValid ? (timeout as number) : MAX_HOOK_TIMEOUT_S,
+      };
+      if (typeof runas === 'string' && runas !== '') hook.runas = runas;
       return [hook];
     });
   }
