@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createFakeClock } from '../test-support/fake-clock.js';
+import { FakeClock } from '../sim/clock.js';
 import {
   done,
   formatDuration,
@@ -12,7 +12,7 @@ import {
 
 describe('poll', () => {
   it('returns the value of the first check that is done', async () => {
-    const clock = createFakeClock();
+    const clock = new FakeClock();
     const statuses = ['pending', 'pending', 'stopped'];
     const ticks: string[] = [];
     const value = await poll({
@@ -31,7 +31,7 @@ describe('poll', () => {
   });
 
   it('throws a timeout error naming what it waited for and the last status', async () => {
-    const clock = createFakeClock();
+    const clock = new FakeClock();
     const waiting = poll({
       what: 'image ami-1 to become available',
       check: async () => pending('pending'),
@@ -49,7 +49,7 @@ describe('poll', () => {
   });
 
   it('spreads intervals by the jitter fraction', async () => {
-    const clock = createFakeClock();
+    const clock = new FakeClock();
     const randoms = [0, 1];
     let calls = 0;
     await poll({
@@ -66,7 +66,7 @@ describe('poll', () => {
 
   it('stops with an abort error when the signal aborts before a check', async () => {
     const controller = new AbortController();
-    const clock = createFakeClock();
+    const clock = new FakeClock();
     let checks = 0;
     const waiting = poll({
       what: 'refresh',
@@ -110,7 +110,7 @@ describe('poll', () => {
         },
         intervalMs: 1,
         timeoutMs: 10,
-        clock: createFakeClock(),
+        clock: new FakeClock(),
       }),
     ).rejects.toThrow('builder i-1 terminated unexpectedly');
   });
@@ -126,7 +126,7 @@ describe('formatDuration', () => {
 
 describe('withinGap', () => {
   it('keeps the longest jittered gap between two looks within the given poll interval', async () => {
-    const clock = createFakeClock();
+    const clock = new FakeClock();
     await poll({
       what: 'the end',
       ...withinGap(15_000),
@@ -148,7 +148,7 @@ describe('poll and cancel', () => {
       intervalMs: 1000,
       timeoutMs: 60_000,
       signal: controller.signal,
-      clock: createFakeClock(),
+      clock: new FakeClock(),
       check: async () => {
         controller.abort(new Error('The run was cancelled (SIGINT)'));
         throw new Error('Request aborted');

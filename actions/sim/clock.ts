@@ -1,13 +1,15 @@
 import type { Clock } from '../lib/poll.js';
 
 /**
- * A fake clock for the simulation: time only moves when somebody sleeps on it (the poller does) or a
- * test advances it. Callbacks scheduled with `at()` fire when time passes them, in order, so a test can
+ * The fake clock of every test and of the simulation: time only moves when somebody sleeps on it (the
+ * poller does) or a test advances it; every sleep is recorded in `sleeps`. Callbacks scheduled with `at()` fire when time passes them, in order, so a test can
  * say "the runner cancels at t = 95 s" and the poller's sleep is interrupted exactly there.
  */
 export class FakeClock implements Clock {
   #now: number;
   #timers: Array<{ at: number; fire: () => void }> = [];
+  /** The length of every sleep asked for, in order. */
+  readonly sleeps: number[] = [];
 
   constructor(startMs = Date.UTC(2026, 0, 15, 9, 0, 0)) {
     this.#now = startMs;
@@ -46,6 +48,7 @@ export class FakeClock implements Clock {
    * the poller's system clock it rejects with `signal.reason` when the signal aborts, even half-way.
    */
   async sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    if (!signal?.aborted) this.sleeps.push(ms);
     await new Promise<void>((resolve) => setImmediate(resolve));
     if (!signal?.aborted) this.advance(ms, signal);
     if (signal?.aborted) throw signal.reason;

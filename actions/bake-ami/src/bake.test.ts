@@ -19,7 +19,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { InputError } from '../../lib/inputs.js';
 import { PollAbortedError, PollTimeoutError } from '../../lib/poll.js';
-import { createFakeClock } from '../../test-support/fake-clock.js';
+import { FakeClock } from '../../sim/clock.js';
 import { type BakeRequest, type BakeState, bake } from './bake.js';
 
 const ec2Mock = mockClient(EC2Client);
@@ -102,7 +102,7 @@ beforeEach(() => {
 describe('bake', () => {
   it('reuses an available image with the recipe hash and launches no builder', async () => {
     givenEc2({ cached: { ImageId: 'ami-00000000000cached', Name: 'dealership-old', State: 'available' } });
-    const state = await bake({ ec2, ssm, clock: createFakeClock() }, request());
+    const state = await bake({ ec2, ssm, clock: new FakeClock() }, request());
     expect(state).toMatchObject({ cacheHit: true, imageId: 'ami-00000000000cached' });
     expect(state.builderInstanceId).toBeUndefined();
     expect(state.recipeHash).toMatch(/^[0-9a-f]{64}$/);
@@ -114,7 +114,7 @@ describe('bake', () => {
 
   it('bakes on a miss: builder with the script as user data, image tagged with hash and commit, builder terminated', async () => {
     givenEc2();
-    const clock = createFakeClock(Date.parse('2026-11-24T23:00:00Z'));
+    const clock = new FakeClock(Date.parse('2026-11-24T23:00:00Z'));
     const req = request();
     const state = await bake({ ec2, ssm, clock }, req);
 
@@ -165,7 +165,7 @@ describe('bake', () => {
 
   it('terminates the builder and shows its console when it terminates instead of stopping', async () => {
     givenEc2({ states: ['running', 'shutting-down'] });
-    await expect(bake({ ec2, ssm, clock: createFakeClock() }, request())).rejects.toThrow(
+    await expect(bake({ ec2, ssm, clock: new FakeClock() }, request())).rejects.toThrow(
       `Builder ${BUILDER} is shutting-down instead of stopped`,
     );
     expect(ec2Mock.commandCalls(GetConsoleOutputCommand)).toHaveLength(1);
@@ -181,18 +181,19 @@ describe('bake', () => {
         $metadata: { httpStatusCode: 400, requestId: 'req-9' },
       }),
     );
-    await expect(bake({ ec2, ssm, clock: createFakeClock() }, request())).rejects.toThrow('already in use');
+    await expect(bake({ ec2, ssm, clock: new FakeClock() }, request())).rejects.toThrow('already in use');
     expect(terminated()).toEqual([[BUILDER]]);
   });
 
   it('terminates the builder when the timeout passes before it powers off', async () => {
     givenEc2({ states: ['running'] });
-    const clock = createFakeClock();
+    const clock = new FakeClock();
+    const started = clock.now();
     const state: BakeState = {};
     await expect(bake({ ec2, ssm, clock }, request({ timeoutMs: 60_000 }), state)).rejects.toThrow(
       PollTimeoutError,
     );
-    expect(clock.now()).toBe(60_000);
+    expect(clock.now() - started).toBe(60_000);
     expect(state.builderInstanceId).toBe(BUILDER);
     expect(terminated()).toEqual([[BUILDER]]);
   });
@@ -205,7 +206,7 @@ describe('bake', () => {
       return { Reservations: [{ Instances: [{ InstanceId: BUILDER, State: { Name: 'running' } }] }] };
     });
     await expect(
-      bake({ ec2, ssm, clock: createFakeClock(), signal: controller.signal }, request()),
+      bake({ ec2, ssm, clock: new FakeClock(), signal: controller.signal }, request()),
     ).rejects.toThrow(PollAbortedError);
     expect(ec2Mock.commandCalls(GetConsoleOutputCommand)).toHaveLength(0);
     expect(terminated()).toEqual([[BUILDER]]);
@@ -219,7 +220,7 @@ describe('bake', () => {
       return { ImageId: NEW_IMAGE };
     });
     await expect(
-      bake({ ec2, ssm, clock: createFakeClock(), signal: controller.signal }, request()),
+      bake({ ec2, ssm, clock: new FakeClock(), signal: controller.signal }, request()),
     ).rejects.toThrow(PollAbortedError);
     expect(ec2Mock.commandCalls(DeregisterImageCommand)).toHaveLength(0);
     expect(terminated()).toEqual([[BUILDER]]);
@@ -227,7 +228,7 @@ describe('bake', () => {
 
   it('deregisters an image that fails and terminates the builder', async () => {
     givenEc2({ imageStates: ['pending', 'failed'] });
-    await expect(bake({ ec2, ssm, clock: createFakeClock() }, request())).rejects.toThrow(
+    await expect(bake({ ec2, ssm, clock: new FakeClock() }, request())).rejects.toThrow(
       `Image ${NEW_IMAGE} is failed`,
     );
     expect(ec2Mock.commandCalls(DeregisterImageCommand)[0]!.args[0].input).toEqual({ ImageId: NEW_IMAGE });
@@ -237,7 +238,7 @@ describe('bake', () => {
   it('fails a successful bake whose builder cannot be terminated, so the leak is seen', async () => {
     givenEc2();
     ec2Mock.on(TerminateInstancesCommand).rejects(new Error('UnauthorizedOperation'));
-    await expect(bake({ ec2, ssm, clock: createFakeClock() }, request())).rejects.toThrow(
+    await expect(bake({ ec2, ssm, clock: new FakeClock() }, request())).rejects.toThrow(
       'UnauthorizedOperation',
     );
   });
@@ -246,9 +247,7 @@ describe('bake', () => {
     givenEc2();
     ec2Mock.on(CreateImageCommand).rejects(new Error('CreateImage broke'));
     ec2Mock.on(TerminateInstancesCommand).rejects(new Error('UnauthorizedOperation'));
-    await expect(bake({ ec2, ssm, clock: createFakeClock() }, request())).rejects.toThrow(
-      'CreateImage broke',
-    );
+    await expect(bake({ ec2, ssm, clock: new FakeClock() }, request())).rejects.toThrow('CreateImage broke');
   });
 
   it('refuses a provision script over the user data limit before launching anything', async () => {

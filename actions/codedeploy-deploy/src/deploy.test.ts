@@ -14,7 +14,7 @@ import {
 import { HeadObjectCommand, NotFound, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { createFakeClock } from '../../test-support/fake-clock.js';
+import { FakeClock } from '../../sim/clock.js';
 import { deploy, newOutcome } from './deploy.js';
 import type { DeployInputs } from './inputs.js';
 
@@ -40,7 +40,7 @@ function run(overrides: Partial<DeployInputs> = {}, signal = new AbortController
   const deps = {
     codeDeploy: new CodeDeployClient({ region: 'eu-west-1' }),
     s3: new S3Client({ region: 'eu-west-1' }),
-    clock: createFakeClock(Date.UTC(2026, 0, 15, 9)),
+    clock: new FakeClock(Date.UTC(2026, 0, 15, 9)),
     signal,
     log: (line: string) => lines.push(line),
   };

@@ -10,7 +10,7 @@ import {
 } from '@aws-sdk/client-auto-scaling';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { createFakeClock } from '../../test-support/fake-clock.js';
+import { FakeClock } from '../../sim/clock.js';
 import type { RefreshInputs } from './inputs.js';
 import { newOutcome, refreshInstances } from './refresh-instances.js';
 
@@ -50,7 +50,7 @@ function run(overrides: Partial<RefreshInputs> = {}, signal = new AbortControlle
   const outcome = newOutcome();
   const deps = {
     autoScaling: new AutoScalingClient({ region: 'eu-west-1' }),
-    clock: createFakeClock(started.getTime()),
+    clock: new FakeClock(started.getTime()),
     signal,
     log: (line: string) => lines.push(line),
   };
