@@ -109,26 +109,18 @@ export class AutoScalingSim {
   }
 
   handle(operation: string, input: unknown): object {
-    if (this.ledger.record(operation, input)) {
-      throw new AutoScalingServiceException({
-        name: 'Throttling',
-        message: 'Rate exceeded',
-        $fault: 'client',
-        $metadata: metadata(400),
-      });
-    }
-    switch (operation) {
-      case 'StartInstanceRefresh':
-        return this.#start(input as StartInstanceRefreshCommandInput);
-      case 'DescribeInstanceRefreshes':
-        return this.#describe(input as DescribeInstanceRefreshesCommandInput);
-      case 'CancelInstanceRefresh':
-        return this.#cancel(input as CancelInstanceRefreshCommandInput);
-      case 'RollbackInstanceRefresh':
-        return this.#rollback(input as RollbackInstanceRefreshCommandInput);
-      default:
-        throw new Error(`the Auto Scaling simulation does not serve ${operation}`);
-    }
+    return this.ledger.serve(
+      'Auto Scaling',
+      operation,
+      input,
+      (fields) => new AutoScalingServiceException({ name: 'Throttling', ...fields }),
+      {
+        StartInstanceRefresh: (i) => this.#start(i as StartInstanceRefreshCommandInput),
+        DescribeInstanceRefreshes: (i) => this.#describe(i as DescribeInstanceRefreshesCommandInput),
+        CancelInstanceRefresh: (i) => this.#cancel(i as CancelInstanceRefreshCommandInput),
+        RollbackInstanceRefresh: (i) => this.#rollback(i as RollbackInstanceRefreshCommandInput),
+      },
+    );
   }
 
   /** The state of a refresh now, as DescribeInstanceRefreshes shows it. */

@@ -1,5 +1,12 @@
 import { randomUUID } from 'node:crypto';
 
+/** What a simulated service's throttling error carries besides its name. */
+export interface ThrottlingFields {
+  message: string;
+  $fault: 'client';
+  $metadata: ReturnType<typeof metadata>;
+}
+
 /** Every API call the simulation served, with the simulated time it arrived. */
 export interface SimCall {
   at: number;
@@ -39,6 +46,25 @@ export class CallLedger {
     }
     this.calls.push({ at, operation, input, throttled });
     return throttled;
+  }
+
+  /**
+   * Serves one call the way both simulated services do: records it, refuses it with the service's
+   * throttling error when a burst says so, else answers with the operation's handler.
+   */
+  serve(
+    service: string,
+    operation: string,
+    input: unknown,
+    throttlingError: (fields: ThrottlingFields) => Error,
+    handlers: Record<string, (input: unknown) => object>,
+  ): object {
+    if (this.record(operation, input)) {
+      throw throttlingError({ message: 'Rate exceeded', $fault: 'client', $metadata: metadata(400) });
+    }
+    const handler = Object.hasOwn(handlers, operation) ? handlers[operation] : undefined;
+    if (!handler) throw new Error(`the ${service} simulation does not serve ${operation}`);
+    return handler(input);
   }
 
   count(operation?: string): number {

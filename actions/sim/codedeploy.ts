@@ -104,30 +104,22 @@ export class CodeDeploySim {
   }
 
   handle(operation: string, input: unknown): object {
-    if (this.ledger.record(operation, input)) {
-      throw new CodeDeployServiceException({
-        name: 'ThrottlingException',
-        message: 'Rate exceeded',
-        $fault: 'client',
-        $metadata: metadata(400),
-      });
-    }
-    switch (operation) {
-      case 'CreateDeployment':
-        return this.#create(input as CreateDeploymentCommandInput);
-      case 'GetDeployment':
-        return { deploymentInfo: this.info(this.#find((input as GetDeploymentCommandInput).deploymentId)) };
-      case 'ListDeployments':
-        return this.#list(input as ListDeploymentsCommandInput);
-      case 'ListDeploymentTargets':
-        return this.#listTargets(input as ListDeploymentTargetsCommandInput);
-      case 'BatchGetDeploymentTargets':
-        return this.#batchTargets(input as BatchGetDeploymentTargetsCommandInput);
-      case 'StopDeployment':
-        return this.#stop(input as StopDeploymentCommandInput);
-      default:
-        throw new Error(`the CodeDeploy simulation does not serve ${operation}`);
-    }
+    return this.ledger.serve(
+      'CodeDeploy',
+      operation,
+      input,
+      (fields) => new CodeDeployServiceException({ name: 'ThrottlingException', ...fields }),
+      {
+        CreateDeployment: (i) => this.#create(i as CreateDeploymentCommandInput),
+        GetDeployment: (i) => ({
+          deploymentInfo: this.info(this.#find((i as GetDeploymentCommandInput).deploymentId)),
+        }),
+        ListDeployments: (i) => this.#list(i as ListDeploymentsCommandInput),
+        ListDeploymentTargets: (i) => this.#listTargets(i as ListDeploymentTargetsCommandInput),
+        BatchGetDeploymentTargets: (i) => this.#batchTargets(i as BatchGetDeploymentTargetsCommandInput),
+        StopDeployment: (i) => this.#stop(i as StopDeploymentCommandInput),
+      },
+    );
   }
 
   deployment(id: string): SimDeployment | undefined {

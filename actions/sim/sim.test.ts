@@ -182,3 +182,23 @@ describe('the CodeDeploy simulation', () => {
     expect(deploymentInfo?.status).toBe('Stopped');
   });
 });
+
+describe('both simulations', () => {
+  it('throttle with the service’s own error name and refuse an operation they do not simulate', () => {
+    const clock = new FakeClock();
+    const services = [
+      { sim: autoScaling(clock).sim, throttling: 'Throttling', name: 'Auto Scaling' },
+      { sim: codeDeploy(clock).sim, throttling: 'ThrottlingException', name: 'CodeDeploy' },
+    ];
+    for (const { sim, throttling, name } of services) {
+      sim.ledger.throttleNext(1);
+      expect(() => sim.handle('DeleteEverything', {})).toThrow(
+        expect.objectContaining({ name: throttling, message: 'Rate exceeded' }),
+      );
+      expect(() => sim.handle('DeleteEverything', {})).toThrow(
+        `the ${name} simulation does not serve DeleteEverything`,
+      );
+      expect(sim.ledger.calls.map((c) => c.throttled)).toEqual([true, false]);
+    }
+  });
+});
