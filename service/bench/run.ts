@@ -8,11 +8,11 @@ import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { saleOf } from '../test/harness/fixtures.js';
 import { apiClient, request } from '../test/harness/http-client.js';
 import { runMigrate, SERVICE_DIR, startService } from '../test/harness/service-process.js';
 import { createTestDatabase } from '../test/harness/test-database.js';
 import { waitUntil } from '../test/harness/wait-until.js';
+import { saleBody } from '../test/support/bodies.js';
 import { unusedPort } from '../test/support/free-port.js';
 import { type LoadRun, runLoad, summarize } from './load.js';
 import { printResults } from './report.js';
@@ -113,7 +113,7 @@ async function main(): Promise<void> {
           // Each sale sells a different car that is still in stock.
           setupRequest: (req) => {
             const carId = carsForSale[nextSale++ % carsForSale.length] as number;
-            return { ...req, body: JSON.stringify(saleOf(carId, customerId, salespersonId)) };
+            return { ...req, body: JSON.stringify(saleBody(carId, customerId, salespersonId)) };
           },
         },
       ],

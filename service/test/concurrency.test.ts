@@ -5,11 +5,11 @@ import {
   createPart,
   createSalesperson,
   createServiceTicket,
-  saleOf,
 } from './harness/fixtures.js';
 import { type ApiClient, apiClient } from './harness/http-client.js';
 import { type ServiceProcess, startService } from './harness/service-process.js';
 import { createTestDatabase, type TestDatabase } from './harness/test-database.js';
+import { saleBody } from './support/bodies.js';
 
 /** Counts responses by HTTP status. */
 function countStatuses(responses: { status: number }[]): Record<number, number> {
@@ -41,7 +41,7 @@ describe('concurrent writes on MariaDB', () => {
       createSalesperson(api),
     ]);
     const responses = await Promise.all(
-      Array.from({ length: 50 }, () => api.post('/sales', saleOf(car.id, customer.id, salesperson.id))),
+      Array.from({ length: 50 }, () => api.post('/sales', saleBody(car.id, customer.id, salesperson.id))),
     );
 
     expect(countStatuses(responses), service.logs()).toEqual({ 201: 1, 409: 49 });

@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCar, createCustomer, createSalesperson, saleOf } from './harness/fixtures.js';
+import { createCar, createCustomer, createSalesperson } from './harness/fixtures.js';
 import { type ApiClient, apiClient, expectStatus } from './harness/http-client.js';
 import { type MariaDbPair, startMariaDbPair } from './harness/mariadb-pair.js';
 import { type ServiceProcess, startService } from './harness/service-process.js';
+import { saleBody } from './support/bodies.js';
 
 interface CarList {
   items: { id: number; serialNumber: string }[];
@@ -83,7 +84,7 @@ describe('reads on the replica, writes on the primary (real MariaDB replication)
     const car = await createCar(api);
     await pair.waitForReplica();
     await pauseReplication();
-    const sale = await api.post('/sales', saleOf(car.id, customer.id, salesperson.id));
+    const sale = await api.post('/sales', saleBody(car.id, customer.id, salesperson.id));
     expect(sale.status).toBe(201);
 
     const soldBy = async () => {

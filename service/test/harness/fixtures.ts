@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { carBody, customerBody, partBody, salespersonBody, ticketBody } from '../support/bodies.js';
 import { type ApiClient, expectStatus } from './http-client.js';
 
 /** Creates domain records through the public API (as a client would), failing loudly otherwise. */
@@ -7,70 +7,19 @@ export interface Created {
   id: number;
 }
 
-const unique = (): string => randomUUID().slice(0, 8).toUpperCase();
-
-export async function createCar(api: ApiClient, fields: Record<string, unknown> = {}): Promise<Created> {
-  const response = await api.post<Created>('/cars', {
-    serialNumber: `SN-${unique()}-${unique()}`,
-    make: 'Toyota',
-    model: 'Corolla',
-    year: 2024,
-    color: 'blue',
-    condition: 'new',
-    listPrice: '24999.00',
-    ...fields,
-  });
-  return expectStatus(response, 201, 'POST /cars');
+async function created(api: ApiClient, path: string, body: Record<string, unknown>): Promise<Created> {
+  return expectStatus(await api.post<Created>(path, body), 201, `POST ${path}`);
 }
 
-export async function createCustomer(api: ApiClient): Promise<Created> {
-  const response = await api.post<Created>('/customers', {
-    firstName: 'Ada',
-    lastName: `Buyer ${unique()}`,
-    phone: '+1 555 0100',
-    email: `ada.${unique().toLowerCase()}@example.com`,
-    address: '1 Main Street',
-    city: 'Springfield',
-    state: 'IL',
-    zip: '62701',
-  });
-  return expectStatus(response, 201, 'POST /customers');
-}
+export const createCar = (api: ApiClient, fields: Record<string, unknown> = {}) =>
+  created(api, '/cars', carBody(fields));
 
-export async function createSalesperson(api: ApiClient): Promise<Created> {
-  const response = await api.post<Created>('/salespeople', {
-    firstName: 'Sam',
-    lastName: `Seller ${unique()}`,
-    phone: '+1 555 0101',
-    commissionRate: '0.05',
-  });
-  return expectStatus(response, 201, 'POST /salespeople');
-}
+export const createCustomer = (api: ApiClient) => created(api, '/customers', customerBody());
 
-export async function createPart(api: ApiClient, quantityOnHand: number): Promise<Created> {
-  const response = await api.post<Created>('/parts', {
-    partNumber: `P-${unique()}`,
-    description: 'Oil filter',
-    unitPrice: '12.50',
-    quantityOnHand,
-  });
-  return expectStatus(response, 201, 'POST /parts');
-}
+export const createSalesperson = (api: ApiClient) => created(api, '/salespeople', salespersonBody());
 
-export async function createServiceTicket(
-  api: ApiClient,
-  carId: number,
-  customerId: number,
-): Promise<Created> {
-  const response = await api.post<Created>('/service-tickets', {
-    carId,
-    customerId,
-    complaint: 'Engine light is on',
-  });
-  return expectStatus(response, 201, 'POST /service-tickets');
-}
+export const createPart = (api: ApiClient, quantityOnHand: number) =>
+  created(api, '/parts', partBody({ quantityOnHand }));
 
-/** The body of `POST /sales` selling `carId`. */
-export function saleOf(carId: number, customerId: number, salespersonId: number): Record<string, unknown> {
-  return { carId, customerId, salespersonId, salePrice: '23999.00' };
-}
+export const createServiceTicket = (api: ApiClient, carId: number, customerId: number) =>
+  created(api, '/service-tickets', ticketBody(carId, customerId));
