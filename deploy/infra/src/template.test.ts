@@ -214,12 +214,8 @@ describe('the outputs', () => {
     expect(template.Outputs.ServiceUrl).toBeDefined();
   });
 
-  it('are what the README bootstrap sets each of those variables from', () => {
-    const readme = readFileSync(join(repoRoot, 'README.md'), 'utf8');
-    const section = readme.slice(
-      readme.indexOf('<!-- section:pipeline -->'),
-      readme.indexOf('<!-- /section:pipeline -->'),
-    );
+  it('are what the operations guide’s bootstrap sets each of those variables from', () => {
+    const section = readFileSync(join(repoRoot, 'docs/operations.md'), 'utf8');
     const loop = [...section.matchAll(/\b([A-Z][A-Z0-9_]+):([A-Z][A-Za-z]+)\b/g)].map(
       (m) => [m[1]!, m[2]!] as const,
     );
