@@ -2,16 +2,23 @@
 # Bakes the dealership AMI. The bake-ami action boots a builder instance with this script as its user
 # data; the script prepares the image and powers the instance off, and the action images it.
 #
-# It installs the Node runtime, the CodeDeploy agent (from this region's bucket), the service user and
-# directories, and the logging path: the service's pino JSON lines go to journald, and an exporter
-# unit copies them to /var/log/dealership/service.log, one JSON object per line, which the CloudWatch
-# agent (optional) ships to the log group below. The application itself arrives by CodeDeploy.
-# The log groups and their retention belong to the CloudFormation stack. The AWS CLI is installed
-# for the launch template's user data, which writes the service's environment file from the
-# database secret. Amazon Linux 2023 (dnf) and Ubuntu/Debian (apt-get) base images are supported.
+# It installs the Node runtime, the RDS CA bundle the service checks the database's certificate
+# against, the CodeDeploy agent (from this region's bucket), the service user and directories, and
+# the logging path: the service's pino JSON lines go to journald, and an exporter unit copies them to
+# /var/log/dealership/service.log, one JSON object per line, which the CloudWatch agent (optional)
+# ships to the log group below. The application itself arrives by CodeDeploy. The log groups and
+# their retention belong to the CloudFormation stack. The AWS CLI is installed for the launch
+# template's user data, which writes the migrate step's environment file from the database secret.
+# Amazon Linux 2023 (dnf) and Ubuntu/Debian (apt-get) base images are supported.
+#
+# It downloads from nodejs.org and truststore.pki.rds.amazonaws.com, so the builder's subnet needs a
+# NAT gateway (VPC endpoints do not reach them).
 set -euo pipefail
 
-NODE_VERSION="20.20.2"                            # the major the service is built and tested with
+NODE_VERSION="24.21.0"                            # Node 24, the LTS line (service/package.json engines)
+# The launch template's user data sets DATABASE_CA_FILE to this path (src/template.test.ts checks).
+RDS_CA_BUNDLE="/usr/local/share/dealership/rds-global-bundle.pem"
+RDS_CA_BUNDLE_URL="https://truststore.pki.rds.amazonaws.com/global/global-bundle.pem"
 INSTALL_CLOUDWATCH_AGENT="true"                   # "false" leaves logs on the instance only
 LOG_GROUP="/dealership/service"
 SERVICE_USER="dealership"
@@ -30,13 +37,13 @@ if command -v dnf >/dev/null 2>&1; then
   pkg_install() { dnf install -y -q "$@"; }
   log "updating packages (dnf)"
   dnf upgrade -y -q
-  pkg_install ruby wget tar xz logrotate awscli-2
+  pkg_install ruby wget tar xz logrotate awscli-2 openssl
 else
   pkg_install() { DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "$@"; }
   log "updating packages (apt-get)"
   apt-get update -q
   DEBIAN_FRONTEND=noninteractive apt-get upgrade -y -q
-  pkg_install ruby-full wget curl ca-certificates tar xz-utils logrotate unzip
+  pkg_install ruby-full wget curl ca-certificates tar xz-utils logrotate unzip openssl
 fi
 
 region=$(imds meta-data/placement/region)
@@ -57,6 +64,16 @@ mkdir -p /opt/node
 tar -xJf "$work/$node_tar" -C /opt/node --strip-components=1
 ln -sf /opt/node/bin/node /usr/bin/node
 /usr/bin/node --version
+
+log "installing the RDS CA bundle (every region's roots) at $RDS_CA_BUNDLE"
+curl -fsSL -o "$work/rds-ca.pem" "$RDS_CA_BUNDLE_URL"
+# Every block must be a certificate OpenSSL reads; an HTML error page or a truncated file fails here.
+cert_count=$(grep -c -- '-----BEGIN CERTIFICATE-----' "$work/rds-ca.pem" || true)
+((cert_count > 0)) || { log "$RDS_CA_BUNDLE_URL holds no certificate"; exit 1; }
+openssl crl2pkcs7 -nocrl -certfile "$work/rds-ca.pem" | openssl pkcs7 -print_certs -noout >/dev/null
+install -d -m 0755 "$(dirname "$RDS_CA_BUNDLE")"
+install -m 0644 "$work/rds-ca.pem" "$RDS_CA_BUNDLE"
+log "RDS CA bundle: $cert_count certificates"
 
 if ! command -v aws >/dev/null 2>&1; then
   log "installing the AWS CLI v2"

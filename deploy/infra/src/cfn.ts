@@ -2,12 +2,18 @@ import { readFileSync } from 'node:fs';
 import { type CollectionTag, parse, type ScalarTag, YAMLMap, YAMLSeq } from 'yaml';
 import { templatePath } from './repo.js';
 
+function splitGetAtt(value: string): [string, string] {
+  const dot = value.indexOf('.');
+  return [value.slice(0, dot), value.slice(dot + 1)];
+}
+
 /** The CloudFormation short-form intrinsics, read into their long form (`!Ref X` → `{ Ref: X }`). */
 const intrinsics = ['Ref', 'GetAtt', 'Sub', 'If', 'Equals', 'Not', 'And', 'Or', 'Select', 'Join', 'Split'];
 const cfnTags = intrinsics.flatMap((name): (ScalarTag | CollectionTag)[] => {
   const key = name === 'Ref' ? 'Ref' : `Fn::${name}`;
   const long = (value: unknown) => ({
-    [key]: name === 'GetAtt' && typeof value === 'string' ? value.split('.') : value,
+    // `!GetAtt Database.Endpoint.Address` is [Database, Endpoint.Address]: the first dot ends the name.
+    [key]: name === 'GetAtt' && typeof value === 'string' ? splitGetAtt(value) : value,
   });
   return [
     { tag: `!${name}`, resolve: (value: string) => long(value) },
@@ -22,11 +28,18 @@ export interface Resource {
   Type: string;
   Properties?: Record<string, unknown>;
   Condition?: string;
+  DependsOn?: string | string[];
   DeletionPolicy?: string;
+  Metadata?: Record<string, Json>;
 }
 
 export interface Template {
   Parameters: Record<string, Record<string, Json>>;
+  Rules?: Record<
+    string,
+    { RuleCondition?: Json; Assertions: { Assert: Json; AssertDescription?: string }[] }
+  >;
+  Conditions?: Record<string, Json>;
   Resources: Record<string, Resource>;
   Outputs: Record<string, { Value: Json; Description?: string }>;
 }

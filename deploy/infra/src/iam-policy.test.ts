@@ -134,11 +134,14 @@ describe('the deploy role', () => {
     }
   });
 
-  it('is assumed only by this repository’s jobs in the production environment', () => {
+  it('is assumed only by this repository’s jobs in the production environment, on main', () => {
+    // The repository's OIDC subject is customised to [repo, context, ref] (docs/operations.md).
     expect(githubTrust(template, 'DeployRole')).toEqual({
-      'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com',
-      'token.actions.githubusercontent.com:sub': {
-        'Fn::Sub': `repo:\${GitHubRepository}:environment:production`,
+      StringEquals: {
+        'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com',
+        'token.actions.githubusercontent.com:sub': {
+          'Fn::Sub': `repo:\${GitHubRepository}:environment:production:ref:refs/heads/main`,
+        },
       },
     });
   });
@@ -156,8 +159,12 @@ describe('the plan role', () => {
 
   it('is assumed only by this repository’s pull requests', () => {
     expect(githubTrust(template, 'PlanRole')).toEqual({
-      'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com',
-      'token.actions.githubusercontent.com:sub': { 'Fn::Sub': `repo:\${GitHubRepository}:pull_request` },
+      StringEquals: { 'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com' },
+      StringLike: {
+        'token.actions.githubusercontent.com:sub': {
+          'Fn::Sub': `repo:\${GitHubRepository}:pull_request:ref:refs/pull/*/merge`,
+        },
+      },
     });
   });
 });

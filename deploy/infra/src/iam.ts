@@ -43,15 +43,28 @@ export function tooBroad(statements: Statement[]): string[] {
   });
 }
 
-/** The trust policy's GitHub OIDC conditions (aud and sub), as written. */
-export function githubTrust(template: Template, roleId: string): Record<string, Json> {
+/**
+ * The trust policy's GitHub OIDC conditions (aud and sub), as written, by operator. StringEquals
+ * throughout, except that the sub may be a StringLike (a pull request's number is in it).
+ */
+export function githubTrust(template: Template, roleId: string): Record<string, Record<string, Json>> {
   const trust = resource(template, roleId).Properties?.AssumeRolePolicyDocument as { Statement: Statement[] };
   const [statement, ...others] = trust.Statement;
   if (!statement || others.length > 0) throw new Error(`${roleId}: expected one trust statement`);
   if (list(statement.Action).join() !== 'sts:AssumeRoleWithWebIdentity')
     throw new Error(`${roleId}: not an OIDC trust`);
-  if (Object.keys(statement.Condition ?? {}).join() !== 'StringEquals') {
-    throw new Error(`${roleId}: trust conditions must be StringEquals only (no StringLike wildcards)`);
+  const conditions = statement.Condition ?? {};
+  const operators = Object.keys(conditions);
+  if (
+    !operators.includes('StringEquals') ||
+    operators.some((o) => !['StringEquals', 'StringLike'].includes(o))
+  ) {
+    throw new Error(`${roleId}: trust conditions must be StringEquals (and StringLike for the sub only)`);
   }
-  return statement.Condition!.StringEquals!;
+  if (
+    Object.keys(conditions.StringLike ?? {}).some((key) => key !== 'token.actions.githubusercontent.com:sub')
+  ) {
+    throw new Error(`${roleId}: only the sub may be matched with wildcards`);
+  }
+  return conditions;
 }
