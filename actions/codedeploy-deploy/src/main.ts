@@ -27,6 +27,7 @@ export async function run(): Promise<void> {
         'deployment-id': outcome.deploymentId,
         status: outcome.status,
         revision: outcome.revision,
+        'failed-instances': outcome.failedInstances?.join(','),
       });
       if (inputs) await writeSummary(deploySummary(inputs, outcome));
     }
