@@ -22,6 +22,22 @@ export function awsErrorCode(error: unknown): string | undefined {
   return (error as { Code?: string }).Code ?? error.name;
 }
 
+/** The HTTP status AWS answered with, when the error came from an answer. */
+export function httpStatus(error: unknown): number | undefined {
+  return isAwsError(error) ? error.$metadata?.httpStatusCode : undefined;
+}
+
+/**
+ * What an AWS answer was, for deciding what to do about it: its error code, or `HTTP 403` when the
+ * answer carried none (S3 answers HEAD requests without a body, so the SDK names them "Unknown").
+ */
+export function errorKey(error: unknown): string | undefined {
+  const code = awsErrorCode(error);
+  const status = httpStatus(error);
+  if ((code === undefined || code === 'Unknown') && status !== undefined) return `HTTP ${status}`;
+  return code;
+}
+
 /**
  * One line for logs and step failures:
  * `InvalidAMIID.NotFound: The image id '[ami-1]' does not exist (HTTP 400, request id 7f3c…)`.
