@@ -1,10 +1,13 @@
 /**
  * A real moto server for end-to-end tests: `python3 -m moto.server` on a free 127.0.0.1 port, the
  * environment a built action needs to talk to it, and the client configuration for the test itself.
+ * It is reached through sim/moto-proxy.ts, which answers as AWS does where moto falls short (tags
+ * on the snapshots of CreateImage).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
+import { serveMotoAsAws } from '../sim/moto-proxy.js';
 
 export const MOTO_REGION = 'us-east-1';
 
@@ -53,7 +56,7 @@ export async function startMoto(): Promise<MotoServer> {
   let lastError: unknown;
   for (let attempt = 0; attempt < 3; attempt++) {
     const port = await freePort();
-    const endpoint = `http://127.0.0.1:${port}`;
+    const motoEndpoint = `http://127.0.0.1:${port}`;
     const child = spawn('python3', ['-m', 'moto.server', '-H', '127.0.0.1', '-p', String(port)], {
       stdio: ['ignore', 'ignore', 'pipe'],
     });
@@ -62,13 +65,15 @@ export async function startMoto(): Promise<MotoServer> {
       stderr = (stderr + chunk.toString()).slice(-4000);
     });
     try {
-      await waitUntilServing(endpoint, child, 30_000);
+      await waitUntilServing(motoEndpoint, child, 30_000);
     } catch (error) {
       child.kill('SIGKILL');
       lastError = new Error(`${(error as Error).message}\n${stderr}`);
       continue;
     }
     const credentials = { accessKeyId: 'testing', secretAccessKey: 'testing' };
+    const proxy = await serveMotoAsAws(motoEndpoint);
+    const endpoint = proxy.endpoint;
     return {
       endpoint,
       env: {
@@ -84,6 +89,7 @@ export async function startMoto(): Promise<MotoServer> {
         if (!response.ok) throw new Error(`moto reset failed: HTTP ${response.status}`);
       },
       stop: async () => {
+        await proxy.close();
         if (child.exitCode !== null) return;
         const exited = once(child, 'exit');
         child.kill('SIGTERM');

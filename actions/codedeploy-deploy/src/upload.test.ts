@@ -2,7 +2,7 @@ import { CreateBucketCommand, HeadObjectCommand, S3Client } from '@aws-sdk/clien
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { errorKey } from '../../lib/index.js';
 import type { SimServer } from '../../sim/http.js';
-import { serveS3WithoutListBucket } from '../../sim/s3-access.js';
+import { serveMotoAsAws } from '../../sim/moto-proxy.js';
 import { type MotoServer, startMoto } from '../../test-support/moto.js';
 import { loadBundle } from './bundle.js';
 import { makeRevisionFolder } from './revision-fixture.js';
@@ -18,7 +18,7 @@ const client = (endpoint: string) => new S3Client({ ...moto.clientConfig, endpoi
 
 beforeAll(async () => {
   moto = await startMoto();
-  proxy = await serveS3WithoutListBucket(moto.endpoint);
+  proxy = await serveMotoAsAws(moto.endpoint, { s3WithoutListBucket: true });
   await client(moto.endpoint).send(new CreateBucketCommand({ Bucket: BUCKET }));
 });
 afterAll(async () => {
