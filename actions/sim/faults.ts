@@ -66,6 +66,8 @@ export interface Fault {
   times?: number;
   /** Fails calls until this clock time (ms); needs `now`. */
   until?: number;
+  /** Fails only calls whose input passes (default: every call of the operation). */
+  when?: (input: Record<string, unknown>) => boolean;
 }
 
 interface AnyClient {
@@ -88,8 +90,13 @@ export function injectFaults(client: AnyClient, faults: Fault[], now: () => numb
   client.middlewareStack.add(
     (next, context) => async (args: FinalizeHandlerArguments<object>) => {
       const operation = String(context.commandName ?? '').replace(/Command$/, '');
+      const input = ((args as { input?: Record<string, unknown> }).input ?? {}) as Record<string, unknown>;
       const index = faults.findIndex(
-        (f, i) => f.operation === operation && left[i]! > 0 && (f.until === undefined || now() < f.until),
+        (f, i) =>
+          f.operation === operation &&
+          left[i]! > 0 &&
+          (f.until === undefined || now() < f.until) &&
+          (f.when === undefined || f.when(input)),
       );
       const touched = faults.some((f) => f.operation === operation);
       if (touched) log.calls.push({ operation, failed: index >= 0 });
