@@ -22,6 +22,8 @@ import type { AddressInfo } from 'node:net';
 import { requestId } from './calls.js';
 import type { SimServer } from './http.js';
 
+export type { SimServer };
+
 export interface MotoRules {
   /** Answer a missing S3 key with 403, as S3 does a caller without s3:ListBucket (default: 404, with it). */
   s3WithoutListBucket?: boolean;

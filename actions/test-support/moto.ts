@@ -1,13 +1,14 @@
 /**
  * A real moto server for end-to-end tests: `python3 -m moto.server` on a free 127.0.0.1 port, the
  * environment a built action needs to talk to it, and the client configuration for the test itself.
- * It is reached through sim/moto-proxy.ts, which answers as AWS does where moto falls short (tags
- * on the snapshots of CreateImage).
+ * With `asAws`, it is reached through sim/moto-proxy.ts, which answers as AWS does where moto falls
+ * short (tags on the snapshots of CreateImage; S3 as a caller without s3:ListBucket). The proxy runs
+ * in the test's own process: a test that blocks its event loop (spawnSync) must not ask for it.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
-import { serveMotoAsAws } from '../sim/moto-proxy.js';
+import { type MotoRules, type SimServer, serveMotoAsAws } from '../sim/moto-proxy.js';
 
 export const MOTO_REGION = 'us-east-1';
 
@@ -52,7 +53,7 @@ async function waitUntilServing(endpoint: string, child: ChildProcess, timeoutMs
 }
 
 /** Starts moto; tries another port if the first one was taken in the meantime. */
-export async function startMoto(): Promise<MotoServer> {
+export async function startMoto(options: { asAws?: MotoRules } = {}): Promise<MotoServer> {
   let lastError: unknown;
   for (let attempt = 0; attempt < 3; attempt++) {
     const port = await freePort();
@@ -72,8 +73,10 @@ export async function startMoto(): Promise<MotoServer> {
       continue;
     }
     const credentials = { accessKeyId: 'testing', secretAccessKey: 'testing' };
-    const proxy = await serveMotoAsAws(motoEndpoint);
-    const endpoint = proxy.endpoint;
+    const proxy: SimServer | undefined = options.asAws
+      ? await serveMotoAsAws(motoEndpoint, options.asAws)
+      : undefined;
+    const endpoint = proxy?.endpoint ?? motoEndpoint;
     return {
       endpoint,
       env: {
@@ -89,7 +92,7 @@ export async function startMoto(): Promise<MotoServer> {
         if (!response.ok) throw new Error(`moto reset failed: HTTP ${response.status}`);
       },
       stop: async () => {
-        await proxy.close();
+        await proxy?.close();
         if (child.exitCode !== null) return;
         const exited = once(child, 'exit');
         child.kill('SIGTERM');
