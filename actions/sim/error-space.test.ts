@@ -40,6 +40,7 @@ import {
 import { ANY_OTHER, AWS_CLIENTS, AWS_ERRORS, type Decision } from '../lib/aws-errors.js';
 import { describeError } from '../lib/errors.js';
 import { rollLaunchTemplate } from '../roll-launch-template/src/roll.js';
+import { deployInputs, refreshInputs } from '../test-support/fixtures.js';
 import { AutoScalingSim } from './autoscaling.js';
 import { metadata } from './calls.js';
 import { FakeClock } from './clock.js';
@@ -164,18 +165,10 @@ async function outcomeOf(
 
 // ---------------------------------------------------------------- drivers
 
-const DEPLOY_INPUTS: DeployInputs = {
-  region: 'eu-west-1',
-  application: 'dealership',
-  group: 'dealership-web',
+const DEPLOY_INPUTS: DeployInputs = deployInputs({
   source: { revision: { bucket: 'revisions', key: 'dealership/abc.zip', bundleType: 'zip' } },
-  description: 'error space',
-  fileExistsBehavior: 'OVERWRITE',
-  wait: true,
   timeoutMs: 30 * 60_000,
-  pollMs: 10_000,
-  onCancel: 'stop',
-};
+});
 
 /** An S3 bucket in memory: HeadObject answers NotFound (404) for a key never put. */
 function s3Service(): SimulatedService {
@@ -233,20 +226,7 @@ const codeDeployDriver: Driver = {
   },
 };
 
-const REFRESH_INPUTS: RefreshInputs = {
-  region: 'eu-west-1',
-  group: 'dealership-web',
-  launchTemplate: { name: 'dealership', version: '7' },
-  preferences: {
-    MinHealthyPercentage: 100,
-    MaxHealthyPercentage: 200,
-    SkipMatching: true,
-    AutoRollback: true,
-  },
-  timeoutMs: 60 * 60_000,
-  pollMs: 15_000,
-  onCancel: 'rollback',
-};
+const REFRESH_INPUTS: RefreshInputs = refreshInputs();
 
 const refreshDriver: Driver = {
   name: 'instance-refresh',
