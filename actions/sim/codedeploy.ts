@@ -377,6 +377,8 @@ export class CodeDeploySim {
     if (!input.revision) {
       throw new RevisionRequiredException({ message: 'Revision is required', $metadata: metadata(400) });
     }
+    // "DeploymentLimitExceededException: The number of allowed deployments was exceeded" (CodeDeploy API
+    // Reference, CreateDeployment, Errors): a deployment group runs one deployment at a time.
     const active = this.#activeIn(input.deploymentGroupName);
     if (active) {
       throw new DeploymentLimitExceededException({
@@ -438,6 +440,8 @@ export class CodeDeploySim {
 
   #stop(input: StopDeploymentCommandInput) {
     const d = this.#find(input.deploymentId);
+    // "DeploymentAlreadyCompletedException: The deployment is already complete" (CodeDeploy API
+    // Reference, StopDeployment, Errors).
     if (!ACTIVE.has(this.#status(d, this.now()))) {
       throw new DeploymentAlreadyCompletedException({
         message: `The deployment ${d.id} has already completed.`,
