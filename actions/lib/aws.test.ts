@@ -67,7 +67,9 @@ describe('the AWS client factory', () => {
       const error = await ssm
         .send(new GetParameterCommand({ Name: '/base' }))
         .catch((caught: unknown) => caught);
-      expect(describeError(error)).toBe('ThrottlingException: Rate exceeded (HTTP 400, request id req-2)');
+      expect(describeError(error)).toMatch(
+        /^ThrottlingException: Rate exceeded \(HTTP 400, request id req-2\) — GetParameter: AWS refused the call .* Throttling and server errors were already retried by the SDK: run again later\.$/,
+      );
       expect(endpoint.seen).toHaveLength(2);
     } finally {
       endpoint.close();
@@ -84,8 +86,11 @@ describe('the AWS client factory', () => {
       const error = await ssm
         .send(new GetParameterCommand({ Name: '/base' }))
         .catch((caught: unknown) => caught);
+      // The client names the operation on its errors, so the formatter adds AWS_ERRORS' advice.
       expect(describeError(error)).toBe(
-        'ParameterNotFound: Parameter /base not found. (HTTP 400, request id req-1)',
+        'ParameterNotFound: Parameter /base not found. (HTTP 400, request id req-1) — GetParameter: No SSM ' +
+          'parameter of that name in this region: check "base-image" (resolve:ssm:/aws/service/… names a public ' +
+          'parameter, which exists per region) and the region.',
       );
       expect(endpoint.seen).toHaveLength(1);
     } finally {

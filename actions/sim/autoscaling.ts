@@ -190,6 +190,8 @@ export class AutoScalingSim {
         'Auto rollback requires a desired configuration naming a specific launch template version',
       );
     }
+    // "InstanceRefreshInProgress: The request failed because an active instance refresh already exists
+    // for the specified Auto Scaling group" (Amazon EC2 Auto Scaling API Reference, StartInstanceRefresh, Errors).
     const active = this.#activeOn(group);
     if (active) {
       throw new InstanceRefreshInProgressFault({
@@ -211,6 +213,14 @@ export class AutoScalingSim {
     return { InstanceRefreshes: list.map((r) => this.view(r)) };
   }
 
+  /**
+   * "ActiveInstanceRefreshNotFound: The request failed because an active instance refresh or rollback
+   * for the specified Auto Scaling group was not found" (Amazon EC2 Auto Scaling API Reference,
+   * CancelInstanceRefresh and RollbackInstanceRefresh, Errors); "IrreversibleInstanceRefresh: ... a
+   * desired configuration was not found or an incompatible launch template (uses a Systems Manager
+   * parameter instead of an AMI ID) or launch template version ($Latest or $Default) is present"
+   * (RollbackInstanceRefresh, Errors).
+   */
   #cancel(input: CancelInstanceRefreshCommandInput) {
     const refresh = this.#activeOn(input.AutoScalingGroupName ?? '');
     const status = refresh && this.#snapshot(refresh, this.now()).status;

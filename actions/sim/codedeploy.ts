@@ -1,3 +1,4 @@
+import * as codeDeploySdk from '@aws-sdk/client-codedeploy';
 import {
   ApplicationDoesNotExistException,
   type BatchGetDeploymentTargetsCommandInput,
@@ -23,13 +24,20 @@ import {
 } from '@aws-sdk/client-codedeploy';
 import { LIFECYCLE_ORDER } from '@dealership/rehearsal/appspec';
 import { CallLedger, metadata } from './calls.js';
+import { awsError } from './faults.js';
 
 export interface DeploymentScenario {
-  /** Seconds between CreateDeployment and the first lifecycle event (default 3). */
+  /**
+   * Seconds between CreateDeployment and the first lifecycle event (default 3): the deployment is
+   * `Created`, and its targets cannot be listed or read yet (DeploymentNotStartedException).
+   */
   queueSeconds?: number;
   /** Seconds each lifecycle event takes (default 5). */
   eventSeconds?: number;
-  /** One lifecycle event on one instance fails with these diagnostics; the deployment then fails. */
+  /**
+   * One lifecycle event on one instance fails with these diagnostics. The deployment then fails —
+   * except under CodeDeployDefault.OneAtATime when that instance is the last one (see #failsDeployment).
+   */
   failure?: { instance: string; event: string; diagnostics: Diagnostics };
 }
 
@@ -204,7 +212,23 @@ export class CodeDeploySim {
     const end = this.#endAt(d);
     if (now < end) return 'InProgress';
     if (d.stoppedAt !== undefined && end === d.stoppedAt) return 'Stopped';
-    return d.scenario.failure && this.#failsAt(d) === end ? 'Failed' : 'Succeeded';
+    return this.#failsDeployment(d) && this.#failsAt(d) === end ? 'Failed' : 'Succeeded';
+  }
+
+  /**
+   * Whether the scripted failure fails the deployment as a whole. CodeDeploy judges a deployment by
+   * its configuration's minimum healthy hosts, not by every instance: under
+   * CodeDeployDefault.OneAtATime "the overall deployment succeeds if the application revision is
+   * deployed to all of the instances. The exception to this rule is that if deployment to the last
+   * instance fails, the overall deployment still succeeds" (CodeDeploy User Guide, Working with
+   * deployment configurations, predefined configurations, in-place). The failed instance is still
+   * reported Failed by BatchGetDeploymentTargets.
+   */
+  #failsDeployment(d: SimDeployment): boolean {
+    const f = d.scenario.failure;
+    if (!f) return false;
+    const config = d.input.deploymentConfigName ?? 'CodeDeployDefault.OneAtATime';
+    return !(config === 'CodeDeployDefault.OneAtATime' && d.instances.at(-1) === f.instance);
   }
 
   #failsAt(d: SimDeployment): number | undefined {
@@ -305,7 +329,7 @@ export class CodeDeploySim {
     const d: SimDeployment = { id, input, instances: group.instances, createdAt, scenario, creator };
     this.deployments.push(d);
     const rollback = input.autoRollbackConfiguration;
-    if (scenario.failure && rollback?.enabled && rollback.events?.includes('DEPLOYMENT_FAILURE')) {
+    if (this.#failsDeployment(d) && rollback?.enabled && rollback.events?.includes('DEPLOYMENT_FAILURE')) {
       this.#rollbackAfter(d);
     }
     return id;
@@ -344,9 +368,17 @@ export class CodeDeploySim {
 
   #create(input: CreateDeploymentCommandInput) {
     this.#group(input.applicationName, input.deploymentGroupName);
+    const config = input.deploymentConfigName ?? 'CodeDeployDefault.OneAtATime';
+    if (config !== 'CodeDeployDefault.OneAtATime') {
+      throw new Error(
+        `the CodeDeploy simulation runs CodeDeployDefault.OneAtATime only (its pace and health rule); got ${config}`,
+      );
+    }
     if (!input.revision) {
       throw new RevisionRequiredException({ message: 'Revision is required', $metadata: metadata(400) });
     }
+    // "DeploymentLimitExceededException: The number of allowed deployments was exceeded" (CodeDeploy API
+    // Reference, CreateDeployment, Errors): a deployment group runs one deployment at a time.
     const active = this.#activeIn(input.deploymentGroupName);
     if (active) {
       throw new DeploymentLimitExceededException({
@@ -373,8 +405,20 @@ export class CodeDeploySim {
     return { deployments: ids };
   }
 
+  /**
+   * ListDeploymentTargets and BatchGetDeploymentTargets both document DeploymentNotStartedException,
+   * "The specified deployment has not started" (CodeDeploy API Reference, ListDeploymentTargets and
+   * BatchGetDeploymentTargets, Errors): a deployment answers it while it is still Created, which a
+   * real one is for seconds after CreateDeployment (here: the scenario's queueSeconds).
+   */
+  #requireStarted(d: SimDeployment): void {
+    if (this.#status(d, this.now()) !== 'Created') return;
+    throw awsError(codeDeploySdk, 'DeploymentNotStartedException', `The deployment ${d.id} has not started.`);
+  }
+
   #listTargets(input: ListDeploymentTargetsCommandInput) {
     const d = this.#find(input.deploymentId);
+    this.#requireStarted(d);
     const pageSize = 2;
     const from = Number(input.nextToken ?? 0);
     const page = d.instances.slice(from, from + pageSize);
@@ -384,6 +428,7 @@ export class CodeDeploySim {
 
   #batchTargets(input: BatchGetDeploymentTargetsCommandInput) {
     const d = this.#find(input.deploymentId);
+    this.#requireStarted(d);
     const targets = (input.targetIds ?? []).filter((t) => d.instances.includes(t));
     return {
       deploymentTargets: targets.map((t) => ({
@@ -395,6 +440,8 @@ export class CodeDeploySim {
 
   #stop(input: StopDeploymentCommandInput) {
     const d = this.#find(input.deploymentId);
+    // "DeploymentAlreadyCompletedException: The deployment is already complete" (CodeDeploy API
+    // Reference, StopDeployment, Errors).
     if (!ACTIVE.has(this.#status(d, this.now()))) {
       throw new DeploymentAlreadyCompletedException({
         message: `The deployment ${d.id} has already completed.`,

@@ -4,7 +4,7 @@ import type {
   MetadataBearer,
   MiddlewareStack,
 } from '@smithy/types';
-import { awsClientConfig } from '../lib/aws.js';
+import { awsClientConfig, nameOperations } from '../lib/aws.js';
 import { metadata } from './calls.js';
 
 /** What a simulated service answers: the operation's output, or it throws the service's error. */
@@ -47,5 +47,5 @@ export function simulatedClient<C extends AnyClient>(
     credentials: { accessKeyId: 'AKIDSIMULATION', secretAccessKey: 'simulation' },
   });
   plugSimulation(client, service);
-  return client;
+  return nameOperations(client);
 }

@@ -9,9 +9,12 @@ import {
   BatchGetDeploymentTargetsCommand,
   CodeDeployClient,
   CreateDeploymentCommand,
+  type CreateDeploymentCommandInput,
   DeploymentLimitExceededException,
+  DeploymentNotStartedException,
   GetDeploymentCommand,
   ListDeploymentsCommand,
+  ListDeploymentTargetsCommand,
   StopDeploymentCommand,
 } from '@aws-sdk/client-codedeploy';
 import { LIFECYCLE_ORDER } from '@dealership/rehearsal/appspec';
@@ -41,6 +44,15 @@ const s3Revision = {
   revisionType: 'S3' as const,
   s3Location: { bucket: 'b', key: 'k.zip', bundleType: 'zip' as const },
 };
+
+/** CreateDeployment of the simulated group's revision, with `extra` fields. */
+const createDeployment = (extra: Partial<CreateDeploymentCommandInput> = {}) =>
+  new CreateDeploymentCommand({
+    applicationName: 'dealership',
+    deploymentGroupName: 'dealership-web',
+    revision: s3Revision,
+    ...extra,
+  });
 
 describe('the Auto Scaling simulation', () => {
   it('serves a real SDK client a refresh that moves through its scripted steps as the clock advances', async () => {
@@ -94,13 +106,7 @@ describe('the CodeDeploy simulation', () => {
   it('runs every lifecycle event on each instance, one instance at a time, to Succeeded', async () => {
     const clock = new FakeClock();
     const { client } = codeDeploy(clock);
-    const { deploymentId } = await client.send(
-      new CreateDeploymentCommand({
-        applicationName: 'dealership',
-        deploymentGroupName: 'dealership-web',
-        revision: s3Revision,
-      }),
-    );
+    const { deploymentId } = await client.send(createDeployment());
     clock.advance(3_000 + 5_000 * LIFECYCLE_ORDER.length + 1);
     const targets = await client.send(
       new BatchGetDeploymentTargetsCommand({ deploymentId, targetIds: ['i-0aaa1111', 'i-0bbb2222'] }),
@@ -119,12 +125,7 @@ describe('the CodeDeploy simulation', () => {
     const { sim, client } = codeDeploy(clock);
     sim.script(VALIDATE_SERVICE_FAILS('i-0aaa1111'));
     const { deploymentId } = await client.send(
-      new CreateDeploymentCommand({
-        applicationName: 'dealership',
-        deploymentGroupName: 'dealership-web',
-        revision: s3Revision,
-        autoRollbackConfiguration: { enabled: true, events: ['DEPLOYMENT_FAILURE'] },
-      }),
+      createDeployment({ autoRollbackConfiguration: { enabled: true, events: ['DEPLOYMENT_FAILURE'] } }),
     );
     clock.advance(600_000);
     const { deploymentInfo } = await client.send(new GetDeploymentCommand({ deploymentId }));
@@ -143,6 +144,61 @@ describe('the CodeDeploy simulation', () => {
       diagnostics: { errorCode: 'ScriptFailed' },
     });
     expect(skipped?.status).toBe('Skipped');
+  });
+
+  it('answers DeploymentNotStartedException for the targets while the deployment is Created, then lists them', async () => {
+    const clock = new FakeClock();
+    const { sim, client } = codeDeploy(clock);
+    sim.script({ queueSeconds: 20 });
+    const { deploymentId } = await client.send(createDeployment());
+    const list = new ListDeploymentTargetsCommand({ deploymentId });
+    const batch = new BatchGetDeploymentTargetsCommand({ deploymentId, targetIds: ['i-0aaa1111'] });
+    await expect(client.send(list)).rejects.toBeInstanceOf(DeploymentNotStartedException);
+    await expect(client.send(batch)).rejects.toBeInstanceOf(DeploymentNotStartedException);
+    expect((await client.send(new GetDeploymentCommand({ deploymentId }))).deploymentInfo?.status).toBe(
+      'Created',
+    );
+    clock.advance(20_000);
+    expect((await client.send(list)).targetIds).toEqual(['i-0aaa1111', 'i-0bbb2222']);
+  });
+
+  it('under OneAtATime counts a deployment whose LAST instance failed as Succeeded, and does not roll it back', async () => {
+    const clock = new FakeClock();
+    const { sim, client } = codeDeploy(clock);
+    sim.script(VALIDATE_SERVICE_FAILS('i-0bbb2222'));
+    const { deploymentId } = await client.send(
+      createDeployment({ autoRollbackConfiguration: { enabled: true, events: ['DEPLOYMENT_FAILURE'] } }),
+    );
+    clock.advance(600_000);
+    const { deploymentInfo } = await client.send(new GetDeploymentCommand({ deploymentId }));
+    expect(deploymentInfo).toMatchObject({
+      status: 'Succeeded',
+      deploymentOverview: { Succeeded: 1, Failed: 1 },
+    });
+    expect(deploymentInfo?.rollbackInfo).toBeUndefined();
+    expect(sim.deployments).toHaveLength(1);
+    const targets = await client.send(
+      new BatchGetDeploymentTargetsCommand({ deploymentId, targetIds: ['i-0aaa1111', 'i-0bbb2222'] }),
+    );
+    expect((targets.deploymentTargets ?? []).map((t) => t.instanceTarget?.status)).toEqual([
+      'Succeeded',
+      'Failed',
+    ]);
+  });
+
+  it('refuses a deployment configuration it does not model', async () => {
+    const clock = new FakeClock();
+    const { client } = codeDeploy(clock);
+    await expect(
+      client.send(
+        new CreateDeploymentCommand({
+          applicationName: 'dealership',
+          deploymentGroupName: 'dealership-web',
+          revision: s3Revision,
+          deploymentConfigName: 'CodeDeployDefault.AllAtOnce',
+        }),
+      ),
+    ).rejects.toThrow('the CodeDeploy simulation runs CodeDeployDefault.OneAtATime only');
   });
 
   it('refuses a deployment while another is active and lists the active one', async () => {
@@ -168,13 +224,7 @@ describe('the CodeDeploy simulation', () => {
   it('stops a deployment and reports Stopped', async () => {
     const clock = new FakeClock();
     const { client } = codeDeploy(clock);
-    const { deploymentId } = await client.send(
-      new CreateDeploymentCommand({
-        applicationName: 'dealership',
-        deploymentGroupName: 'dealership-web',
-        revision: s3Revision,
-      }),
-    );
+    const { deploymentId } = await client.send(createDeployment());
     clock.advance(20_000);
     const stop = await client.send(new StopDeploymentCommand({ deploymentId, autoRollbackEnabled: true }));
     expect(stop.status).toBe('Pending');

@@ -1,10 +1,14 @@
 /**
  * A real moto server for end-to-end tests: `python3 -m moto.server` on a free 127.0.0.1 port, the
  * environment a built action needs to talk to it, and the client configuration for the test itself.
+ * With `asAws`, it is reached through sim/moto-proxy.ts, which answers as AWS does where moto falls
+ * short (tags on the snapshots of CreateImage; S3 as a caller without s3:ListBucket). The proxy runs
+ * in the test's own process: a test that blocks its event loop (spawnSync) must not ask for it.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
+import { type MotoRules, type SimServer, serveMotoAsAws } from '../sim/moto-proxy.js';
 
 export const MOTO_REGION = 'us-east-1';
 
@@ -49,11 +53,11 @@ async function waitUntilServing(endpoint: string, child: ChildProcess, timeoutMs
 }
 
 /** Starts moto; tries another port if the first one was taken in the meantime. */
-export async function startMoto(): Promise<MotoServer> {
+export async function startMoto(options: { asAws?: MotoRules } = {}): Promise<MotoServer> {
   let lastError: unknown;
   for (let attempt = 0; attempt < 3; attempt++) {
     const port = await freePort();
-    const endpoint = `http://127.0.0.1:${port}`;
+    const motoEndpoint = `http://127.0.0.1:${port}`;
     const child = spawn('python3', ['-m', 'moto.server', '-H', '127.0.0.1', '-p', String(port)], {
       stdio: ['ignore', 'ignore', 'pipe'],
     });
@@ -62,13 +66,17 @@ export async function startMoto(): Promise<MotoServer> {
       stderr = (stderr + chunk.toString()).slice(-4000);
     });
     try {
-      await waitUntilServing(endpoint, child, 30_000);
+      await waitUntilServing(motoEndpoint, child, 30_000);
     } catch (error) {
       child.kill('SIGKILL');
       lastError = new Error(`${(error as Error).message}\n${stderr}`);
       continue;
     }
     const credentials = { accessKeyId: 'testing', secretAccessKey: 'testing' };
+    const proxy: SimServer | undefined = options.asAws
+      ? await serveMotoAsAws(motoEndpoint, options.asAws)
+      : undefined;
+    const endpoint = proxy?.endpoint ?? motoEndpoint;
     return {
       endpoint,
       env: {
@@ -84,6 +92,7 @@ export async function startMoto(): Promise<MotoServer> {
         if (!response.ok) throw new Error(`moto reset failed: HTTP ${response.status}`);
       },
       stop: async () => {
+        await proxy?.close();
         if (child.exitCode !== null) return;
         const exited = once(child, 'exit');
         child.kill('SIGTERM');

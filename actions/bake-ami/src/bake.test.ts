@@ -138,9 +138,11 @@ describe('bake', () => {
     expect(create.InstanceId).toBe(BUILDER);
     expect(create.Name).toBe(state.imageName);
 
-    const tagging = ec2Mock.commandCalls(CreateTagsCommand)[0]!.args[0].input;
-    expect(tagging.Resources).toEqual([NEW_IMAGE, 'snap-0000000000000001']);
-    expect(tagging.Tags).toEqual(
+    // Image and snapshots are tagged at creation, never afterwards (the deploy role may not).
+    expect(ec2Mock.commandCalls(CreateTagsCommand)).toEqual([]);
+    expect(create.TagSpecifications?.map((spec) => spec.ResourceType)).toEqual(['image', 'snapshot']);
+    expect(create.TagSpecifications?.[1]?.Tags).toEqual(create.TagSpecifications?.[0]?.Tags);
+    expect(create.TagSpecifications?.[0]?.Tags).toEqual(
       expect.arrayContaining([
         { Key: 'dealership:recipe-hash', Value: state.recipeHash },
         { Key: 'dealership:commit', Value: req.commit },

@@ -29,12 +29,7 @@ import {
   terminateBuilder,
   waitForBuilderStopped,
 } from './builder.js';
-import {
-  createImage,
-  deregisterImageAndSnapshots,
-  tagImageAndSnapshots,
-  waitForImageAvailable,
-} from './image.js';
+import { createImage, deregisterImageAndSnapshots, waitForImageAvailable } from './image.js';
 import { applyRetention, imageName } from './retention.js';
 
 export interface BakeRequest {
@@ -191,7 +186,6 @@ async function bakeNewImage(
     state.imageId = imageId;
     progress(`Creating image ${imageId} (${name}).`);
     const image = await waitForImage(ec2, imageId, wait(`image ${imageId}`));
-    await tagImageAndSnapshots(ec2, image, { ...tags, [ROLE_TAG]: 'image' });
     outcome = { image };
   } catch (error) {
     outcome = { error };

@@ -1,7 +1,6 @@
 /** The image made from the stopped builder: create, wait until available, tag, and deregister. */
 import {
   CreateImageCommand,
-  CreateTagsCommand,
   DeleteSnapshotCommand,
   DeregisterImageCommand,
   DescribeImagesCommand,
@@ -21,9 +20,15 @@ export async function createImage(
       InstanceId: request.instanceId,
       Name: request.name,
       Description: request.description,
-      // The image carries its tags from the start (a pending image is found by the cache and by
-      // retention); its snapshots are tagged once they exist, by tagImageAndSnapshots.
-      TagSpecifications: [{ ResourceType: 'image', Tags: toAwsTags(request.tags) }],
+      // Image and snapshots carry their tags from the start (a pending image is found by the cache and
+      // by retention): "To tag the snapshots that are created of the root volume and of other Amazon
+      // EBS volumes that are attached to the instance, the value for ResourceType must be snapshot"
+      // (EC2 API Reference, CreateImage). Tagging at creation is the only tagging the deploy role may
+      // do (ec2:CreateAction), so it cannot tag, and then delete, an image it did not make.
+      TagSpecifications: [
+        { ResourceType: 'image', Tags: toAwsTags(request.tags) },
+        { ResourceType: 'snapshot', Tags: toAwsTags(request.tags) },
+      ],
     }),
   );
   if (!result.ImageId) throw new Error(`CreateImage from ${request.instanceId} returned no image id`);
@@ -58,17 +63,6 @@ export function waitForImageAvailable(ec2: EC2Client, imageId: string, options: 
 export function snapshotIds(image: Image): string[] {
   return (image.BlockDeviceMappings ?? []).flatMap((mapping) =>
     mapping.Ebs?.SnapshotId ? [mapping.Ebs.SnapshotId] : [],
-  );
-}
-
-/** Tags the image and every snapshot behind it. */
-export async function tagImageAndSnapshots(
-  ec2: EC2Client,
-  image: Image,
-  tags: Record<string, string>,
-): Promise<void> {
-  await ec2.send(
-    new CreateTagsCommand({ Resources: [image.ImageId!, ...snapshotIds(image)], Tags: toAwsTags(tags) }),
   );
 }
 

@@ -85,6 +85,40 @@ describe('codedeploy-deploy against the simulation and moto S3', () => {
     expect(lines.some((l) => l.includes('i-0bbb2222 skipped BeforeBlockTraffic'))).toBe(true);
   });
 
+  it('waits while its deployment is still Created (DeploymentNotStartedException) and then follows it', async () => {
+    const { deps, inputs, sim, lines, outcome } = setUp();
+    sim.script({ queueSeconds: 45 });
+    await deploy(deps, inputs, outcome);
+    expect(outcome.status).toBe('Succeeded');
+    expect(lines.some((l) => l.includes('deployment d-SIM000001 is Created (not started yet)'))).toBe(true);
+    // Listed in every poll while Created (each answered DeploymentNotStartedException), then once more.
+    expect(sim.ledger.count('ListDeploymentTargets')).toBeGreaterThanOrEqual(5);
+    expect(lines.some((l) => l.includes('i-0bbb2222 AfterAllowTraffic Succeeded'))).toBe(true);
+  });
+
+  it('fails when the last instance failed though CodeDeploy counts the deployment Succeeded, then a fixed deploy passes', async () => {
+    const { deps, inputs, sim, lines, outcome } = setUp();
+    sim.script(VALIDATE_SERVICE_FAILS('i-0bbb2222'));
+    await expect(deploy(deps, inputs, outcome)).rejects.toThrow(
+      /Deployment d-SIM000001 ended Succeeded by CodeDeploy's count \(CodeDeployDefault\.OneAtATime kept its minimum healthy hosts\), but 1 instance\(s\) failed: i-0bbb2222 failed at ValidateService: ScriptFailed in deploy\/hooks\/validate-service\.sh .*CodeDeploy did not roll back, so i-0bbb2222 is out of the load balancer/,
+    );
+    expect(outcome).toMatchObject({ status: 'Succeeded', failedInstances: ['i-0bbb2222'] });
+    expect(lines.join('\n')).toContain(
+      'log tail:\n    [stdout]waiting for http://127.0.0.1:3000/health/ready',
+    );
+    expect(sim.deployments).toHaveLength(1); // no automatic rollback: CodeDeploy saw no failure
+
+    // The next run (the cause fixed) deploys to both instances and passes.
+    const next = newOutcome();
+    await deploy(deps, inputs, next);
+    expect(next).toMatchObject({ status: 'Succeeded', failedInstances: [] });
+    const targets = [...next.view!.targets.values()].map((t) => [t.targetId, t.status]);
+    expect(targets).toEqual([
+      ['i-0aaa1111', 'Succeeded'],
+      ['i-0bbb2222', 'Succeeded'],
+    ]);
+  });
+
   it('waits for the deployment already active in the group before creating its own', async () => {
     const { deps, inputs, sim, lines, outcome } = setUp();
     const other = sim.seedDeployment('dealership', 'dealership-web', {});

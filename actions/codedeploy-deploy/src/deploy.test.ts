@@ -15,24 +15,14 @@ import { HeadObjectCommand, NotFound, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { FakeClock } from '../../sim/clock.js';
+import { deployInputs } from '../../test-support/fixtures.js';
 import { deploy, newOutcome } from './deploy.js';
 import type { DeployInputs } from './inputs.js';
 
 const codeDeployMock = mockClient(CodeDeployClient);
 const s3Mock = mockClient(S3Client);
 
-const inputs: DeployInputs = {
-  region: 'eu-west-1',
-  application: 'dealership',
-  group: 'dealership-web',
-  source: { revision: { bucket: 'dealership-revisions', key: 'dealership/abc.zip', bundleType: 'zip' } },
-  description: '',
-  fileExistsBehavior: 'OVERWRITE',
-  wait: true,
-  timeoutMs: 600_000,
-  pollMs: 10_000,
-  onCancel: 'stop',
-};
+const inputs: DeployInputs = deployInputs();
 
 function run(overrides: Partial<DeployInputs> = {}, signal = new AbortController().signal) {
   const lines: string[] = [];

@@ -7,9 +7,11 @@ import { createWhenGroupIsFree, type WaitContext } from './deployments.js';
 import {
   deploymentOutcome,
   describeFailure,
+  failedInstances,
   failureReport,
   type HookFailure,
   hookFailures,
+  succeededWithFailures,
 } from './diagnostics.js';
 import type { DeployInputs } from './inputs.js';
 import { type S3Revision, s3Url } from './revision.js';
@@ -35,6 +37,8 @@ export interface DeployOutcome {
   durationSeconds?: number;
   view?: DeploymentView;
   failures: HookFailure[];
+  /** Instances whose deployment Failed, even when CodeDeploy counts the deployment Succeeded. */
+  failedInstances?: string[];
   /** What on-cancel did after a timeout or the runner's cancel. */
   stopped?: string;
 }
@@ -87,12 +91,16 @@ export async function deploy(deps: DeployDeps, inputs: DeployInputs, outcome: De
   const end = info.completeTime?.getTime() ?? clock.now();
   outcome.durationSeconds = Math.round((end - (info.createTime?.getTime() ?? began)) / 1000);
   outcome.failures = hookFailures(view.targets.values());
-  if (info.status === 'Succeeded') {
+  outcome.failedInstances = failedInstances(view.targets.values());
+  if (info.status === 'Succeeded' && outcome.failedInstances.length === 0) {
     log(`Deployment ${deploymentId} Succeeded on ${view.targets.size} instance(s)`);
     return;
   }
   for (const failure of outcome.failures) log(failureReport(failure));
   const first = outcome.failures[0];
+  const what = first ? describeFailure(first) : `${outcome.failedInstances.join(', ')} failed`;
+  if (info.status === 'Succeeded')
+    throw new DeployFailedError(succeededWithFailures(info, outcome.failedInstances, what));
   throw new DeployFailedError(`${deploymentOutcome(info)}${first ? `. ${describeFailure(first)}` : ''}`);
 }
 

@@ -70,6 +70,12 @@ export async function createWhenGroupIsFree(
       if (!(error instanceof DeploymentLimitExceededException) || clock.now() >= context.deadline)
         throw error;
       log(`Another deployment started in "${inputs.group}" first (${error.message}); waiting for it too.`);
+      // ListDeployments may not show that deployment yet: one poll's pause before looking again, so a
+      // refusal that outlives the look never becomes a loop of CreateDeployment calls.
+      await clock.sleep(
+        Math.min(context.pollMs, Math.max(0, context.deadline - clock.now())),
+        context.signal,
+      );
     }
   }
 }

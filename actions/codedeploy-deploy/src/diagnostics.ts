@@ -49,3 +49,28 @@ export function deploymentOutcome(info: DeploymentInfo): string {
     : '';
   return `Deployment ${info.deploymentId} ${info.status}${reason}${rollback}`;
 }
+
+/** The instances whose deployment Failed. */
+export function failedInstances(targets: Iterable<InstanceTarget>): string[] {
+  return [...targets].filter((t) => t.status === 'Failed').map((t) => t.targetId ?? '?');
+}
+
+/**
+ * CodeDeploy counts a deployment Succeeded while its minimum healthy hosts held: under
+ * CodeDeployDefault.OneAtATime that is the case when only the LAST instance failed (CodeDeploy User
+ * Guide, Working with deployment configurations). It then does not roll back, and that instance is
+ * left out of the load balancer. The action fails the step and says so.
+ */
+export function succeededWithFailures(
+  info: DeploymentInfo,
+  instances: string[],
+  firstFailure: string,
+): string {
+  return (
+    `Deployment ${info.deploymentId} ended Succeeded by CodeDeploy's count (${info.deploymentConfigName ?? 'its deployment configuration'} ` +
+    `kept its minimum healthy hosts), but ${instances.length} instance(s) failed: ${firstFailure}. CodeDeploy ` +
+    `did not roll back, so ${instances.join(', ')} ${instances.length === 1 ? 'is' : 'are'} out of the load ` +
+    'balancer and the group is short of capacity. Fix the cause above and deploy again, or redeploy the ' +
+    'previous revision.'
+  );
+}

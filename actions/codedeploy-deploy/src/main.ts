@@ -20,13 +20,14 @@ export async function run(): Promise<void> {
     try {
       inputs = readDeployInputs();
       const codeDeploy = createClient(CodeDeployClient, { region: inputs.region });
-      const s3 = new S3Client(s3ClientConfig({ region: inputs.region }));
+      const s3 = createClient(S3Client, { region: inputs.region }, s3ClientConfig({ region: inputs.region }));
       await deploy({ codeDeploy, s3, clock, signal, log: progress }, inputs, outcome);
     } finally {
       setOutputs({
         'deployment-id': outcome.deploymentId,
         status: outcome.status,
         revision: outcome.revision,
+        'failed-instances': outcome.failedInstances?.join(','),
       });
       if (inputs) await writeSummary(deploySummary(inputs, outcome));
     }

@@ -15,6 +15,7 @@ export function deploySummary(inputs: DeployInputs, outcome: DeployOutcome): str
       : undefined,
     'Deployment config': info?.deploymentConfigName ?? inputs.deploymentConfig,
     Status: outcome.status,
+    'Failed instances': outcome.failedInstances?.length ? outcome.failedInstances.join(', ') : undefined,
     Duration:
       outcome.durationSeconds === undefined ? undefined : formatDuration(outcome.durationSeconds * 1000),
     Rollback: info?.rollbackInfo?.rollbackDeploymentId,

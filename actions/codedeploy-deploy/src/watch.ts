@@ -2,6 +2,7 @@ import {
   BatchGetDeploymentTargetsCommand,
   type CodeDeployClient,
   type DeploymentInfo,
+  DeploymentNotStartedException,
   GetDeploymentCommand,
   type InstanceTarget,
   ListDeploymentTargetsCommand,
@@ -56,9 +57,19 @@ export async function watchDeployment(context: WaitContext, deploymentId: string
     signal: context.signal,
     clock,
     check: async () => {
-      if (targetIds.length === 0) targetIds = await listTargets(codeDeploy, deploymentId, context.signal);
-      const failedNow = await lookAt(unsettled());
-      if (unsettled().length === 0 || failedNow || clock.now() - infoAt >= DEPLOYMENT_LOOK_MS) {
+      let started = true;
+      let failedNow = false;
+      try {
+        if (targetIds.length === 0) targetIds = await listTargets(codeDeploy, deploymentId, context.signal);
+        failedNow = await lookAt(unsettled());
+      } catch (error) {
+        // A deployment is Created for a few seconds before it starts, and its targets cannot be listed
+        // or read until then (DeploymentNotStartedException; the `wait` row of actions/lib/aws-errors.ts).
+        // Wait for it, and read the deployment meanwhile: one can end without ever starting.
+        if (!(error instanceof DeploymentNotStartedException)) throw error;
+        started = false;
+      }
+      if (!started || unsettled().length === 0 || failedNow || clock.now() - infoAt >= DEPLOYMENT_LOOK_MS) {
         const read = await codeDeploy.send(new GetDeploymentCommand({ deploymentId }), {
           abortSignal: context.signal,
         });
@@ -70,11 +81,12 @@ export async function watchDeployment(context: WaitContext, deploymentId: string
       }
       if (!info) return pending(`${targetIds.length} instance(s) in progress`);
       const status = info.status ?? 'Unknown';
-      if (status !== lastStatus) say(`deployment ${deploymentId} is ${status}`);
+      if (status !== lastStatus)
+        say(`deployment ${deploymentId} is ${status}${started ? '' : ' (not started yet)'}`);
       lastStatus = status;
-      if (!FINAL_STATUSES.has(status)) return pending(status);
+      if (!FINAL_STATUSES.has(status)) return pending(started ? status : `${status}, not started yet`);
       // Instances still moving when the deployment ended settle with it (Skipped, Failed): one last look.
-      await lookAt(unsettled());
+      if (started) await lookAt(unsettled());
       return done({ info, targets });
     },
   });

@@ -1,25 +1,13 @@
 import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { describe, expect, it } from 'vitest';
 import { AutoScalingSim, FakeClock, type RefreshScenario, simulatedClient } from '../../sim/index.js';
+import { refreshInputs } from '../../test-support/fixtures.js';
 import type { RefreshInputs } from './inputs.js';
 import { newOutcome, refreshInstances } from './refresh-instances.js';
 
 // The real action logic and the real poller against the stateful simulation, on a fake clock.
 
-const inputs: RefreshInputs = {
-  region: 'eu-west-1',
-  group: 'dealership-web',
-  launchTemplate: { name: 'dealership', version: '7' },
-  preferences: {
-    MinHealthyPercentage: 100,
-    MaxHealthyPercentage: 200,
-    SkipMatching: true,
-    AutoRollback: true,
-  },
-  timeoutMs: 60 * 60_000,
-  pollMs: 15_000,
-  onCancel: 'rollback',
-};
+const inputs: RefreshInputs = refreshInputs({});
 
 function setUp(scenario?: RefreshScenario) {
   const clock = new FakeClock();

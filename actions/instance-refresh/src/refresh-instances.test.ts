@@ -11,25 +11,16 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { FakeClock } from '../../sim/clock.js';
+import { refreshInputs } from '../../test-support/fixtures.js';
 import type { RefreshInputs } from './inputs.js';
 import { newOutcome, refreshInstances } from './refresh-instances.js';
 
 const autoScalingMock = mockClient(AutoScalingClient);
 
-const inputs: RefreshInputs = {
-  region: 'eu-west-1',
-  group: 'dealership-web',
+const inputs: RefreshInputs = refreshInputs({
   launchTemplate: { id: 'lt-0123456789abcdef0', version: '7' },
-  preferences: {
-    MinHealthyPercentage: 100,
-    MaxHealthyPercentage: 200,
-    SkipMatching: true,
-    AutoRollback: true,
-  },
   timeoutMs: 600_000,
-  pollMs: 15_000,
-  onCancel: 'rollback',
-};
+});
 
 const ID = '08b91cf7-8fa6-48af-b6a6-d227f40f1b9b';
 const started = new Date('2026-01-15T09:00:00Z');

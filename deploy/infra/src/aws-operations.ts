@@ -1,78 +1,48 @@
 /**
  * The AWS operations the pipeline really calls, read from its code: every `new XxxCommand(` in the
  * actions' sources (with the @aws-sdk client it is imported from) and every `aws <service> <op>`
- * in the pipeline scripts the workflows run. The IAM tests hold the roles to exactly these.
+ * in the pipeline scripts the workflows run. Each call is named two ways: its API operation
+ * (`s3:HeadObject`, the key of the error table and of the IAM request model) and the IAM action that
+ * names it in a policy (`s3:GetObject`).
+ *
+ * What AWS authorizes for each call (its resources, condition keys and the other actions it checks)
+ * is in aws-requests.ts; the IAM engine test evaluates those against the template's roles.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { AWS_CLIENTS } from '@dealership/actions/aws-errors';
 import { actionsDir, listFiles, pipelineScriptsDir, repoPath } from './repo.js';
 
-/** The IAM service prefix of each AWS SDK v3 client package the actions use. */
-const IAM_PREFIX_OF_CLIENT: Record<string, string> = {
-  'client-auto-scaling': 'autoscaling',
-  'client-codedeploy': 'codedeploy',
-  'client-ec2': 'ec2',
-  'client-elastic-load-balancing-v2': 'elasticloadbalancing',
-  'client-s3': 's3',
-  'client-ssm': 'ssm',
-  'client-sts': 'sts',
-};
+/** The service of each AWS SDK v3 client package the actions use (the same prefix IAM uses). */
+const SERVICE_OF_CLIENT: Record<string, string> = Object.fromEntries(
+  AWS_CLIENTS.map((c) => [c.sdk, c.service]),
+);
 
-/** The IAM service prefix of each aws CLI command the pipeline scripts use. */
-const IAM_PREFIX_OF_CLI: Record<string, string> = {
+/** The service of each aws CLI command the pipeline scripts use. */
+const SERVICE_OF_CLI: Record<string, string> = {
   autoscaling: 'autoscaling',
   deploy: 'codedeploy',
   ec2: 'ec2',
   s3api: 's3',
-  secretsmanager: 'secretsmanager',
 };
 
-/** API operations whose IAM action has another name. */
+/** API operations whose IAM action has another name (Service Authorization Reference). */
 const IAM_ACTION_OF_OPERATION: Record<string, string> = {
   's3:HeadObject': 's3:GetObject',
   's3:HeadBucket': 's3:ListBucket',
   's3:ListObjectsV2': 's3:ListBucket',
 };
 
-/**
- * Permissions AWS checks besides the operation's own (AWS service authorization reference,
- * "dependent actions"), so a call that needs them fails without them.
- */
-export const DEPENDENT_ACTIONS: Record<string, { actions: string[]; why: string }> = {
-  'ec2:RunInstances': {
-    actions: ['iam:PassRole', 'ec2:CreateTags'],
-    why: 'the builder gets an instance profile (PassRole) and is tagged on launch (TagSpecifications)',
-  },
-  'ec2:CreateImage': {
-    actions: ['ec2:CreateTags'],
-    why: 'the image is tagged on creation (TagSpecifications)',
-  },
-  'autoscaling:StartInstanceRefresh': {
-    actions: ['ec2:RunInstances', 'iam:PassRole', 'ec2:CreateTags'],
-    why:
-      'DesiredConfiguration points the group at a launch template version: the caller must be allowed to ' +
-      'launch from it, pass its instance profile and create its tags',
-  },
-  'codedeploy:CreateDeployment': {
-    actions: [
-      'codedeploy:GetDeploymentConfig',
-      'codedeploy:RegisterApplicationRevision',
-      'codedeploy:GetApplicationRevision',
-    ],
-    why: 'CreateDeployment reads the deployment configuration and registers the revision with the application',
-  },
-};
+/** `s3:HeadObject` → `s3:GetObject`; most operations are their own IAM action. */
+export function iamActionOf(apiOperation: string): string {
+  return IAM_ACTION_OF_OPERATION[apiOperation] ?? apiOperation;
+}
 
 export interface Operation {
-  /** e.g. ec2:RunInstances */
+  /** IAM action (e.g. `s3:GetObject`), or the API operation (`s3:HeadObject`) in the API views. */
   action: string;
   /** Repository paths of the files that call it. */
   calledFrom: string[];
-}
-
-function toIamAction(prefix: string, operation: string): string {
-  const action = `${prefix}:${operation}`;
-  return IAM_ACTION_OF_OPERATION[action] ?? action;
 }
 
 /** `{ name → client package }` for every name a TypeScript file imports from an @aws-sdk client. */
@@ -82,8 +52,10 @@ export function sdkImports(source: string, file: string): Map<string, string> {
     /import\s+(?:type\s+)?\{([^}]*)\}\s*from\s*'@aws-sdk\/(client-[a-z0-9-]+)'/g,
   )) {
     const client = match[2]!;
-    if (!(client in IAM_PREFIX_OF_CLIENT))
-      throw new Error(`${file}: imports @aws-sdk/${client}, which has no IAM prefix here`);
+    if (!(client in SERVICE_OF_CLIENT))
+      throw new Error(
+        `${file}: imports @aws-sdk/${client}, which is not in AWS_CLIENTS (actions/lib/aws-errors.ts)`,
+      );
     for (const specifier of match[1]!.split(',')) {
       const name = specifier
         .trim()
@@ -96,30 +68,39 @@ export function sdkImports(source: string, file: string): Map<string, string> {
   return names;
 }
 
-/** The IAM actions of the `new XxxCommand(` calls in one TypeScript source. */
-export function commandsIn(source: string, file: string): string[] {
+/** The API operations (`service:Operation`) of the `new XxxCommand(` calls in one TypeScript source. */
+export function apiCallsIn(source: string, file: string): string[] {
   const imports = sdkImports(source, file);
   return [...source.matchAll(/\bnew\s+([A-Z]\w*)Command\s*\(/g)].map((match) => {
     const client = imports.get(`${match[1]}Command`);
     if (!client) throw new Error(`${file}: new ${match[1]}Command( is not imported from an @aws-sdk client`);
-    return toIamAction(IAM_PREFIX_OF_CLIENT[client]!, match[1]!);
+    return `${SERVICE_OF_CLIENT[client]}:${match[1]}`;
   });
 }
 
-/** The IAM actions of the `aws <service> <operation>` calls in a shell script (comments skipped). */
-export function cliCallsIn(script: string, file: string): string[] {
+/** The IAM actions of the `new XxxCommand(` calls in one TypeScript source. */
+export function commandsIn(source: string, file: string): string[] {
+  return apiCallsIn(source, file).map(iamActionOf);
+}
+
+/** The API operations of the `aws <service> <operation>` calls in a shell script (comments skipped). */
+export function cliApiCallsIn(script: string, file: string): string[] {
   const code = script
     .split('\n')
     .filter((line) => !line.trimStart().startsWith('#'))
     .join('\n');
   return [...code.matchAll(/(?<![\w-])aws\s+([a-z0-9]+)\s+([a-z][a-z0-9-]*)/g)].map(
     ([, service, command]) => {
-      const prefix = IAM_PREFIX_OF_CLI[service!];
+      const prefix = SERVICE_OF_CLI[service!];
       if (!prefix) throw new Error(`${file}: aws ${service} has no IAM prefix here`);
-      const operation = command!.replace(/(^|-)([a-z0-9])/g, (_, __, c: string) => c.toUpperCase());
-      return toIamAction(prefix, operation);
+      return `${prefix}:${command!.replace(/(^|-)([a-z0-9])/g, (_, __, c: string) => c.toUpperCase())}`;
     },
   );
+}
+
+/** The IAM actions of the `aws <service> <operation>` calls in a shell script (comments skipped). */
+export function cliCallsIn(script: string, file: string): string[] {
+  return cliApiCallsIn(script, file).map(iamActionOf);
 }
 
 const isSource = (path: string) =>
@@ -151,11 +132,11 @@ function collect(calls: { action: string; file: string }[]): Operation[] {
     .sort((a, b) => (a.action < b.action ? -1 : 1));
 }
 
-/** What one action calls (its own operations, not the dependent ones). */
-export function operationsOfAction(action: string): Operation[] {
+/** What one action calls, as API operations (`s3:HeadObject`). */
+export function apiOperationsOfAction(action: string): Operation[] {
   return collect(
     actionSources(action).flatMap((file) =>
-      commandsIn(readFileSync(file, 'utf8'), repoPath(file)).map((a) => ({
+      apiCallsIn(readFileSync(file, 'utf8'), repoPath(file)).map((a) => ({
         action: a,
         file: repoPath(file),
       })),
@@ -163,11 +144,11 @@ export function operationsOfAction(action: string): Operation[] {
   );
 }
 
-/** What the pipeline scripts (deploy/infra/pipeline/*.sh) call. */
-export function operationsOfPipelineScripts(): Operation[] {
+/** What the pipeline scripts (deploy/infra/pipeline/*.sh) call, as API operations. */
+export function apiOperationsOfPipelineScripts(): Operation[] {
   return collect(
     listFiles(pipelineScriptsDir, (path) => path.endsWith('.sh')).flatMap((file) =>
-      cliCallsIn(readFileSync(file, 'utf8'), repoPath(file)).map((a) => ({
+      cliApiCallsIn(readFileSync(file, 'utf8'), repoPath(file)).map((a) => ({
         action: a,
         file: repoPath(file),
       })),
@@ -175,16 +156,24 @@ export function operationsOfPipelineScripts(): Operation[] {
   );
 }
 
-/** Adds the dependent actions of each operation (marked as needed by it). */
-export function withDependentActions(operations: Operation[]): Operation[] {
-  const dependent = operations.flatMap((op) =>
-    (DEPENDENT_ACTIONS[op.action]?.actions ?? []).map((action) => ({
-      action,
-      file: `(needed by ${op.action})`,
-    })),
+/** An API view as IAM actions (`s3:HeadObject` → `s3:GetObject`), merged. */
+export function asIamActions(operations: Operation[]): Operation[] {
+  return collect(
+    operations.flatMap((op) => op.calledFrom.map((file) => ({ action: iamActionOf(op.action), file }))),
   );
-  return collect([
-    ...operations.flatMap((op) => op.calledFrom.map((file) => ({ action: op.action, file }))),
-    ...dependent,
-  ]);
+}
+
+/** What one action calls (its own IAM actions, not the ones AWS checks alongside). */
+export function operationsOfAction(action: string): Operation[] {
+  return asIamActions(apiOperationsOfAction(action));
+}
+
+/** What the pipeline scripts (deploy/infra/pipeline/*.sh) call, as IAM actions. */
+export function operationsOfPipelineScripts(): Operation[] {
+  return asIamActions(apiOperationsOfPipelineScripts());
+}
+
+/** The same operation lists merged (the calls of several actions and the scripts). */
+export function mergeOperations(...lists: Operation[][]): Operation[] {
+  return collect(lists.flat().flatMap((op) => op.calledFrom.map((file) => ({ action: op.action, file }))));
 }

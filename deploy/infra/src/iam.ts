@@ -30,19 +30,6 @@ export function isReadOnly(action: string): boolean {
   return /^[a-z0-9-]+:(Describe|List|Get|BatchGet)[A-Z]/.test(action);
 }
 
-/** Statements that grant a wildcard action, or a change on every resource. */
-export function tooBroad(statements: Statement[]): string[] {
-  return statements.flatMap((s) => {
-    const actions = list(s.Action);
-    const wildcard = actions.filter((a) => a.includes('*'));
-    const everywhere = JSON.stringify(s.Resource) === '"*"' ? actions.filter((a) => !isReadOnly(a)) : [];
-    return [
-      ...wildcard.map((a) => `${s.Sid ?? 'statement'}: wildcard action ${a}`),
-      ...everywhere.map((a) => `${s.Sid ?? 'statement'}: ${a} on Resource "*"`),
-    ];
-  });
-}
-
 /**
  * The trust policy's GitHub OIDC conditions (aud and sub), as written, by operator. StringEquals
  * throughout, except that the sub may be a StringLike (a pull request's number is in it).
