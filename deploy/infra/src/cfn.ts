@@ -8,9 +8,27 @@ function splitGetAtt(value: string): [string, string] {
 }
 
 /** The CloudFormation short-form intrinsics, read into their long form (`!Ref X` → `{ Ref: X }`). */
-const intrinsics = ['Ref', 'GetAtt', 'Sub', 'If', 'Equals', 'Not', 'And', 'Or', 'Select', 'Join', 'Split'];
+const intrinsics = [
+  'Ref',
+  'Condition',
+  'GetAtt',
+  'Sub',
+  'If',
+  'Equals',
+  'Not',
+  'And',
+  'Or',
+  'Select',
+  'Join',
+  'Split',
+  'Base64',
+  'FindInMap',
+  'GetAZs',
+  'ImportValue',
+  'Cidr',
+];
 const cfnTags = intrinsics.flatMap((name): (ScalarTag | CollectionTag)[] => {
-  const key = name === 'Ref' ? 'Ref' : `Fn::${name}`;
+  const key = name === 'Ref' || name === 'Condition' ? name : `Fn::${name}`;
   const long = (value: unknown) => ({
     // `!GetAtt Database.Endpoint.Address` is [Database, Endpoint.Address]: the first dot ends the name.
     [key]: name === 'GetAtt' && typeof value === 'string' ? splitGetAtt(value) : value,
@@ -56,4 +74,13 @@ export function resource(template: Template, logicalId: string): Resource {
   const found = template.Resources[logicalId];
   if (!found) throw new Error(`template has no resource ${logicalId}`);
   return found;
+}
+
+/**
+ * The template as CloudFormation receives it from `npm run template`: the same document as compact
+ * JSON (long-form intrinsics, no comments or indentation). The commented YAML is over the 51,200
+ * bytes a TemplateBody may have; the compact form is what the docs deploy.
+ */
+export function compactTemplate(text: string): string {
+  return `${JSON.stringify(parseTemplate(text))}\n`;
 }
