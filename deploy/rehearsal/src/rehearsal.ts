@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { chmod, chown, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, chown, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ensureServiceAccount, groupId, SERVICE_ACCOUNT, userId } from './accounts.js';
+import { AGENT_DEFAULTS } from './codedeploy/agent.js';
 import { AgentProcess } from './codedeploy/agent-process.js';
 import type {
   AgentInstance,
@@ -47,6 +48,13 @@ export interface RehearsalInstance extends AgentInstance {
   agent: AgentProcess;
   supervisor: Supervisor;
 }
+
+/** The deployment group every rehearsal deploys to, unless told otherwise. */
+export const REHEARSAL_GROUP: DeploymentGroup = {
+  applicationName: 'dealership',
+  deploymentGroupName: 'rehearsal',
+  deploymentGroupId: '00000000-0000-4000-8000-000000000000',
+};
 
 /** The service unit the hooks install and start. */
 const UNIT = 'dealership.service';
@@ -191,12 +199,7 @@ export class Rehearsal {
     const report = await deployRevision({
       instances: this.instances,
       bundle,
-      group: {
-        applicationName: 'dealership',
-        deploymentGroupName: 'rehearsal',
-        deploymentGroupId: '00000000-0000-4000-8000-000000000000',
-        ...group,
-      },
+      group: { ...REHEARSAL_GROUP, ...group },
       traffic: this.traffic,
       lastGoodBundle: this.lastGoodBundle,
       onInstance: (result: InstanceResult) =>
@@ -206,6 +209,14 @@ export class Rehearsal {
     });
     if (report.status === 'Succeeded') this.lastGoodBundle = bundle;
     return report;
+  }
+
+  /** What the agent on `instance` logged of a deployment's scripts (its logs/scripts.log). */
+  scriptsLog(instance: RehearsalInstance, deploymentId: string, group = REHEARSAL_GROUP): Promise<string> {
+    return readFile(
+      join(instance.root, AGENT_DEFAULTS.rootDir, group.deploymentGroupId, deploymentId, 'logs/scripts.log'),
+      'utf8',
+    );
   }
 
   /** Each server's state as HAProxy sees it. */

@@ -15,7 +15,7 @@ import {
   existsSync,
   lstatSync,
   mkdirSync,
-  readdirSync,
+  opendirSync,
   readFileSync,
   readlinkSync,
   rmdirSync,
@@ -167,14 +167,29 @@ function generateDirectoryCopy(
   behavior: FileExistsBehavior,
 ): void {
   if (!isDirectory(destination)) builder.mkdir(destination);
-  // Dir.entries order: the file system's, unsorted, as readdir gives it.
-  for (const entry of readdirSync(source)) {
+  for (const entry of directoryEntries(source)) {
     const entrySource = join(source, entry);
     const entryDestination = join(destination, entry);
     // File.directory? follows symlinks: a link to a folder is copied as a folder of copies.
     if (isDirectory(entrySource)) generateDirectoryCopy(builder, entrySource, entryDestination, behavior);
     else generateNormalCopy(builder, entrySource, entryDestination, behavior);
   }
+}
+
+/**
+ * Ruby's `Dir.entries` order: the file system's own, as readdir returns it (Node's readdirSync sorts,
+ * opendir does not). It decides the order of install.json, the cleanup file and which of two
+ * clashing paths an error names.
+ */
+function directoryEntries(path: string): string[] {
+  const dir = opendirSync(path);
+  const names: string[] = [];
+  try {
+    for (let entry = dir.readSync(); entry !== null; entry = dir.readSync()) names.push(entry.name);
+  } finally {
+    dir.closeSync();
+  }
+  return names;
 }
 
 /** installer.rb `generate_normal_copy`: what an existing destination file does, per file_exists_behavior. */
