@@ -32,6 +32,8 @@ describe('the systemd unit', () => {
     expect(unit.execStart).toEqual(['/usr/bin/node', `${installDir}/service/dist/main.js`]);
     expect(unit.workingDirectory).toBe(`${installDir}/service`);
     expect(setting('User')).toEqual(['dealership']);
+    // What the rehearsal's supervisor runs the service as.
+    expect([unit.user, unit.group]).toEqual(['dealership', 'dealership']);
     expect(unit.environmentFiles).toEqual([{ path: '/etc/dealership/dealership.env', optional: false }]);
     expect(Object.fromEntries(unit.environment)).toMatchObject({ MIGRATE_ON_START: 'false' });
     expect(setting('Restart')).toEqual(['on-failure']);
