@@ -25,7 +25,7 @@ import {
 } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { runChecked } from '../process.js';
-import { type AppSpec, type FileExistsBehavior, type LifecycleEvent, parseAppSpec } from './appspec.js';
+import { type FileExistsBehavior, type LifecycleEvent, loadRevisionAppSpec } from './appspec.js';
 import { type AgentLog, runHookScript, ScriptLog } from './hook-script.js';
 import { installRevision } from './install.js';
 
@@ -131,7 +131,7 @@ export class CodeDeployAgent {
       return 'Succeeded';
     }
     if (command === 'Install') {
-      this.install(spec);
+      await this.install(spec);
       return 'Succeeded';
     }
     return (await this.runHooks(command, spec)) ? 'Succeeded' : 'Skipped';
@@ -196,40 +196,25 @@ export class CodeDeployAgent {
   }
 
   /**
-   * command_executor.rb Install: the current revision's appspec, the Installer (install.ts), then
+   * command_executor.rb Install: the current revision's appspec (read with the shared model, which
+   * refuses unknown lifecycle events as the agent's `validate_app_spec_hooks` does and is stricter than
+   * the agent elsewhere: unknown keys, timeouts over CodeDeploy's one-hour limit; the codedeploy-deploy
+   * action refuses such a revision before upload), the Installer (install.ts), then
    * `_last_successful_install` names this deployment at once, before any later event has run: a
    * deployment that fails at ApplicationStart or ValidateService has still "installed successfully",
    * so the next deployment (its rollback included) runs this revision's ApplicationStop.
    */
-  private install(spec: DeploymentSpec): void {
+  private async install(spec: DeploymentSpec): Promise<void> {
     const root = this.deploymentRootDir(spec);
     mkdirSync(this.instructionsDir, { recursive: true });
     installRevision({
-      spec: this.readAppSpec(join(root, 'deployment-archive'), spec),
+      spec: await loadRevisionAppSpec(join(root, 'deployment-archive'), spec.appSpecPath),
       archiveDir: join(root, 'deployment-archive'),
       instructionsDir: this.instructionsDir,
       deploymentGroupId: spec.deploymentGroupId,
       fileExistsBehavior: spec.fileExistsBehavior,
     });
     this.writePointer(`${spec.deploymentGroupId}_last_successful_install`, spec);
-  }
-
-  /**
-   * command_executor.rb `app_spec_real_path`: AppSpecFilename if present, else appspec.yaml, else
-   * appspec.yml. Parsed with the shared appspec model, which refuses unknown lifecycle events as the
-   * agent does (`validate_app_spec_hooks`) and is stricter than the agent elsewhere (unknown keys,
-   * timeouts over CodeDeploy's one-hour limit); the codedeploy-deploy action refuses such a revision
-   * before it is uploaded.
-   */
-  private readAppSpec(archiveDir: string, spec: DeploymentSpec): AppSpec {
-    const candidates = [spec.appSpecPath ?? 'appspec.yml', 'appspec.yaml', 'appspec.yml'];
-    const path = candidates.map((name) => join(archiveDir, name)).find((candidate) => existsSync(candidate));
-    if (path === undefined) {
-      throw new Error(
-        `The CodeDeploy agent did not find an AppSpec file within the unpacked revision directory at revision-relative path "${spec.appSpecPath ?? 'appspec.yml'}". The revision was unpacked to directory "${archiveDir}".`,
-      );
-    }
-    return parseAppSpec(readFileSync(path, 'utf8'), path);
   }
 
   /**
@@ -247,7 +232,7 @@ export class CodeDeployAgent {
     }
     if (root === undefined) return false;
     const archiveDir = join(root, 'deployment-archive');
-    const scripts = this.readAppSpec(archiveDir, spec).hooks[event] ?? [];
+    const scripts = (await loadRevisionAppSpec(archiveDir, spec.appSpecPath)).hooks[event] ?? [];
     if (scripts.length === 0) return false;
 
     const log = new ScriptLog(

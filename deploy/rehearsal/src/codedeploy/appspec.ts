@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse } from 'yaml';
@@ -244,11 +245,22 @@ function parseHooks(value: unknown, problems: string[]): AppSpec['hooks'] {
 }
 
 /**
- * Reads and parses `appspec.yml` from an unpacked revision. Whether a hook script is there and
- * executable is the hook runner's business, as it is the agent's: it fails the one event whose script
- * is missing and makes a non-executable one executable (codedeploy/hook-script.ts).
+ * Reads and parses the appspec of an unpacked revision, found as the agent finds it
+ * (aws-codedeploy-agent, lib/instance_agent/plugins/codedeploy/command_executor.rb `app_spec_real_path`):
+ * the deployment's AppSpecFilename if it is there, else appspec.yaml, else appspec.yml. Whether a hook
+ * script is there and executable is the hook runner's business, as it is the agent's: it fails the one
+ * event whose script is missing and makes a non-executable one executable (codedeploy/hook-script.ts).
  */
-export async function loadRevisionAppSpec(revisionDir: string): Promise<AppSpec> {
-  const source = join(revisionDir, 'appspec.yml');
+export async function loadRevisionAppSpec(
+  revisionDir: string,
+  appSpecPath = 'appspec.yml',
+): Promise<AppSpec> {
+  const candidates = [appSpecPath, 'appspec.yaml', 'appspec.yml'].map((name) => join(revisionDir, name));
+  const source = candidates.find((candidate) => existsSync(candidate));
+  if (source === undefined) {
+    throw new Error(
+      `The CodeDeploy agent did not find an AppSpec file within the unpacked revision directory at revision-relative path "${appSpecPath}". The revision was unpacked to directory "${revisionDir}".`,
+    );
+  }
   return parseAppSpec(await readFile(source, 'utf8'), source);
 }

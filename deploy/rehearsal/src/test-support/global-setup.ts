@@ -25,6 +25,12 @@ declare module 'vitest' {
  * compiles the real service once and bundles it as two revisions that every test file deploys.
  */
 export default async function setup(project: TestProject) {
+  if (process.getuid?.() !== 0) {
+    throw new Error(
+      'the revision and rehearsal tests run as root, as the CodeDeploy agent does: they mount namespaces, ' +
+        'apply appspec.yml owners and run the service as its User= (CI runs as root; locally: sudo npm test)',
+    );
+  }
   await ensureServiceAccount();
   await runChecked('npm', ['run', 'build', '-w', 'service'], { cwd: REPO_ROOT });
   const dir = await mkdtemp(join(tmpdir(), 'rehearsal-revisions-'));
