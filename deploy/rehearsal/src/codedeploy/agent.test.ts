@@ -141,6 +141,31 @@ describe('CodeDeployAgent', () => {
     expect(agent.mostRecentInstall('group-1')).toBe(agent.deploymentRootDir(unreadable));
   });
 
+  it('leaves no application after a failed Install, whatever BeforeInstall does, until the rollback installs the last good revision', async () => {
+    await mkdir(app); // as the image creates it
+    await deploy(spec(await revision('one')));
+    expect(existsSync(join(app, 'hooks/ValidateService.sh'))).toBe(true);
+
+    const broken = spec(
+      await revision('two', {
+        extra: `permissions:\n  - object: ${app}\n    mode: 640\n  - object: ${join(app, 'hooks')}\n    mode: 700\n`,
+      }),
+    );
+    expect((await deploy(broken)).at(-1)).toMatch(
+      /^Install Failed: The deployment failed because the permissions setting for/,
+    );
+    // The agent removed revision one's files before it refused the appspec.
+    expect(readdirSync(app)).toEqual([]);
+
+    // The automatic rollback: revision one again, stopped first with revision one's own script (two never installed).
+    expect((await deploy(spec(await revision('one-again')))).at(-1)).toBe('ValidateService Succeeded');
+    expect(existsSync(join(app, 'hooks/ValidateService.sh'))).toBe(true);
+    expect(ranLines().filter((line) => line.startsWith('ApplicationStop'))).toEqual([
+      'ApplicationStop one',
+      'ApplicationStop one',
+    ]);
+  });
+
   it('fails only the event whose script is missing, with ScriptMissing', async () => {
     const zip = await revision('one');
     await runChecked('zip', ['-q', '-d', zip, 'hooks/ApplicationStart.sh']);

@@ -70,7 +70,7 @@ export class ScriptLog {
     let size = 0;
     let keep = this.entries.length;
     while (keep > 0 && size + this.entries[keep - 1]!.length < 2048) size += this.entries[--keep]!.length;
-    if (keep > 0 && keep < this.entries.length) this.entries = this.entries.slice(keep);
+    if (keep > 0) this.entries = this.entries.slice(keep);
     appendFileSync(this.file, `${scriptLogTime()} ${message}`);
     appendFileSync(this.deploymentsLog, `[${deploymentLogTime()}] [${this.deploymentId}]${message.trim()}\n`);
   }
