@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, openSync } from 'node:fs';
 import { mkdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { groupId, primaryGroupId, userId } from '../accounts.js';
 import { parseEnvironmentFile, readServiceUnit, type ServiceUnit } from './unit-file.js';
@@ -44,10 +44,11 @@ export class Supervisor {
 
   /** The environment systemd would give the unit: Environment=, then EnvironmentFile= (which wins). */
   private async environment(unit: ServiceUnit): Promise<NodeJS.ProcessEnv> {
-    const env: NodeJS.ProcessEnv = {
-      PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin',
-      LANG: 'C.UTF-8',
-    };
+    // systemd's fixed PATH for services, and the folder of the Node running the rehearsal for a machine
+    // whose Node is elsewhere (on the image it is /usr/bin/node).
+    const path = ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin'];
+    if (!path.includes(dirname(process.execPath))) path.push(dirname(process.execPath));
+    const env: NodeJS.ProcessEnv = { PATH: path.join(':'), LANG: 'C.UTF-8' };
     for (const [name, value] of unit.environment) env[name] = value;
     for (const file of unit.environmentFiles) {
       if (!existsSync(file.path)) {
@@ -101,10 +102,13 @@ export class Supervisor {
   async start(unit: string): Promise<void> {
     if (await this.isActive(unit)) return;
     const spec = await this.load(unit);
-    const [executable, ...args] = spec.execStart;
+    const [program, ...args] = spec.execStart;
+    // The image installs Node as /usr/bin/node (provision.sh); a machine without one (a GitHub runner,
+    // a developer's) runs the unit with the Node running the rehearsal instead.
+    const executable = program === '/usr/bin/node' && !existsSync(program) ? process.execPath : program!;
     await mkdir(this.stateDir, { recursive: true });
     const log = openSync(this.logPath(unit), 'a');
-    const child = spawn(executable!, args, {
+    const child = spawn(executable, args, {
       ...(await this.spawnOptions(spec)),
       detached: true,
       stdio: ['ignore', log, log],
