@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # shellcheck source-path=SCRIPTDIR
-# BeforeInstall: check this instance can run the revision, then empty the install directory so the
-# revision is installed exactly, with nothing left over from the one before.
+# BeforeInstall: check this instance can run the revision and make sure the install directory is
+# there, root:dealership 0750. It deletes nothing: at Install the CodeDeploy agent itself first removes
+# every file and folder the previous deployment installed (its cleanup list), and file_exists_behavior
+# OVERWRITE replaces anything else at a path the revision ships. Emptying the directory here would
+# only reset its owner and mode (the agent never applies a permissions rule to the object itself).
 set -euo pipefail
 # shellcheck source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -15,15 +18,13 @@ node_major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null) ||
 grep -Eq '^[[:space:]]*DATABASE_URL[[:space:]]*=' "$ENV_FILE" ||
   fail "$ENV_FILE sets no DATABASE_URL: instances behind a load balancer must share one database"
 
-if on_systemd; then
-  id -u "$SERVICE_USER" >/dev/null 2>&1 ||
-    fail "user $SERVICE_USER does not exist (deploy/image/provision.sh creates it)"
-fi
+id -u "$SERVICE_USER" >/dev/null 2>&1 ||
+  fail "user $SERVICE_USER does not exist (deploy/image/provision.sh creates it)"
 
 # ApplicationStop has already stopped it; this covers a service started by hand, or one left
 # restarting by a failed deployment. Stopping a stopped unit returns at once.
 stop_service
 
-rm -rf -- "$APP_DIR"
-mkdir -p -- "$APP_DIR"
-log "install directory $APP_DIR is empty; installing commit $(revision_commit)"
+# deploy/image/provision.sh creates it so; this repairs an instance where it is missing or was changed.
+install -d -o root -g "$SERVICE_USER" -m 0750 -- "$APP_DIR"
+log "install directory $APP_DIR is ready; installing commit $(revision_commit)"

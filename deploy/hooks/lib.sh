@@ -3,13 +3,13 @@
 #
 # One switch picks the supervisor: DEALERSHIP_SUPERVISOR=systemd (EC2, the default) or rehearsal
 # (`npm run rehearse`, whose supervisor command, named by DEALERSHIP_REHEARSAL_SUPERVISOR, takes the
-# same verbs). DEALERSHIP_ROOT prefixes every path (empty on EC2), so a rehearsal can give each
-# instance its own directory root. Nothing else differs between EC2 and the rehearsal.
+# same verbs). Nothing else differs between EC2 and the rehearsal: paths are the same everywhere (the
+# rehearsal gives each instance its own /opt/dealership, /etc/dealership and /etc/systemd/system in a
+# mount namespace), and APP_DIR is appspec.yml's files destination.
 
-DEALERSHIP_ROOT="${DEALERSHIP_ROOT:-}"
-APP_DIR="$DEALERSHIP_ROOT/opt/dealership/app"
-ENV_FILE="$DEALERSHIP_ROOT/etc/dealership/dealership.env"
-UNIT_DIR="$DEALERSHIP_ROOT/etc/systemd/system"
+APP_DIR=/opt/dealership/app
+ENV_FILE=/etc/dealership/dealership.env
+UNIT_DIR=/etc/systemd/system
 UNIT=dealership.service
 SERVICE_USER=dealership
 # The unpacked revision this hook was shipped in (CodeDeploy's deployment archive).

@@ -2,7 +2,9 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['src/**/*.test.ts'],
+    // The revision's own tests sit beside what they test: deploy/hooks and deploy/systemd.
+    dir: '..',
+    include: ['rehearsal/src/**/*.test.ts', 'hooks/**/*.test.ts', 'systemd/**/*.test.ts'],
     globalSetup: ['src/test-support/global-setup.ts'],
     // The end-to-end rehearsal deploys real instances; the files share the machine's two cores.
     fileParallelism: false,

@@ -1,7 +1,9 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { statSync } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { groupId, SERVICE_ACCOUNT, userId } from './accounts.js';
 import type { DeploymentReport } from './codedeploy/rollout.js';
 import { Load } from './load/load.js';
 import { DEFAULT_OPTIONS, Rehearsal } from './rehearsal.js';
@@ -23,6 +25,11 @@ async function servedCommits(rehearsal: Rehearsal) {
   }
   return { direct, throughBalancer: [...throughBalancer] };
 }
+
+const ownerAndMode = (path: string) => {
+  const stat = statSync(path);
+  return `${stat.uid}:${stat.gid} ${(stat.mode & 0o7777).toString(8)}`;
+};
 
 const statuses = (report: DeploymentReport) =>
   report.instances.map((instance) => `${instance.instance} ${instance.status}`);
@@ -53,6 +60,21 @@ describe('a deploy rehearsed on three instances sharing the embedded SQLite data
       throughBalancer: ['rev-one'],
     });
     expect(await rehearsal.serverStates()).toEqual({ inst1: 'UP', inst2: 'UP', inst3: 'UP' });
+
+    // The hooks saw the paths as on EC2 (each instance's own, in its mount namespace) ...
+    const first = rehearsal.instances[0]!;
+    expect(await rehearsal.scriptsLog(first, report.id)).toContain(
+      'install directory /opt/dealership/app is ready; installing commit rev-one',
+    );
+    // ... appspec.yml's permissions were applied as the agent applies them ...
+    const app = join(first.root, 'opt/dealership/app');
+    expect(ownerAndMode(app)).toBe(`0:${groupId(SERVICE_ACCOUNT)} 750`);
+    expect(ownerAndMode(join(app, 'service/dist/main.js'))).toBe(`0:${groupId(SERVICE_ACCOUNT)} 640`);
+    expect(ownerAndMode(join(app, 'deploy/hooks/validate-service.sh'))).toBe('0:0 700');
+    // ... and the service runs as its unit's User=, reading its code through the dealership group.
+    const pid = await first.supervisor.mainPid('dealership.service');
+    const status = await readFile(`/proc/${pid}/status`, 'utf8');
+    expect(/^Uid:\t(\d+)/m.exec(status)?.[1]).toBe(String(userId(SERVICE_ACCOUNT)));
   }, 180_000);
 
   it('rolls revision 2 out one instance at a time under load, without a failed request', async () => {
@@ -105,6 +127,13 @@ describe('a deploy rehearsed on three instances sharing the embedded SQLite data
 
     expect(report.rollback?.status, formatDeployment(report)).toBe('Succeeded');
     expect(statuses(report.rollback!)).toEqual(['inst2 Succeeded', 'inst1 Succeeded']);
+    // Revision 3 was installed on both before they failed or rolled back, so the agent ran revision
+    // 3's ApplicationStop in the rollback on each (_last_successful_install is written at Install).
+    for (const instance of rehearsal.instances.slice(0, 2)) {
+      expect(await rehearsal.scriptsLog(instance, report.rollback!.id)).toContain(
+        'ApplicationStop of commit rev-three',
+      );
+    }
     expect(traffic.failed, formatLoad(traffic)).toBe(0);
     expect(await servedCommits(rehearsal)).toEqual({
       direct: ['rev-two', 'rev-two', 'rev-two'],

@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { access, constants, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { chmod, chown, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { ensureServiceAccount, groupId, SERVICE_ACCOUNT, userId } from './accounts.js';
+import { AGENT_DEFAULTS } from './codedeploy/agent.js';
+import { AgentProcess } from './codedeploy/agent-process.js';
 import type {
   AgentInstance,
   DeploymentGroup,
@@ -11,8 +13,10 @@ import type {
 import { type DeploymentReport, deployRevision } from './codedeploy/rollout.js';
 import { BACKEND, type HealthCheck } from './haproxy/config.js';
 import { Haproxy } from './haproxy/haproxy.js';
+import { provisionInstance } from './instance.js';
 import { REHEARSAL_DIST } from './paths.js';
 import { freePort } from './ports.js';
+import { scratchDir } from './scratch.js';
 import { Supervisor } from './supervisor/supervisor.js';
 
 export interface RehearsalOptions {
@@ -37,30 +41,29 @@ export const DEFAULT_OPTIONS: Omit<RehearsalOptions, 'instances'> = {
 };
 
 export interface RehearsalInstance extends AgentInstance {
+  /** The instance's own files: the sources of its namespace's binds, its supervisor's state. */
+  root: string;
   port: number;
   url: string;
+  agent: AgentProcess;
+  supervisor: Supervisor;
 }
 
-/**
- * Where the instance roots go: a deploy moves thousands of files per instance (unpack, empty, install),
- * so a memory-backed /dev/shm is preferred when there is one; else the system's temp folder.
- */
-async function scratchDir(): Promise<string> {
-  try {
-    await access('/dev/shm', constants.W_OK);
-    // The hooks are executed from there, so it must not be mounted noexec.
-    const mount = (await readFile('/proc/mounts', 'utf8'))
-      .split('\n')
-      .find((line) => line.split(' ')[1] === '/dev/shm');
-    return mount?.split(' ')[3]?.split(',').includes('noexec') ? tmpdir() : '/dev/shm';
-  } catch {
-    return tmpdir();
-  }
-}
+/** The deployment group every rehearsal deploys to, unless told otherwise. */
+export const REHEARSAL_GROUP: DeploymentGroup = {
+  applicationName: 'dealership',
+  deploymentGroupName: 'rehearsal',
+  deploymentGroupId: '00000000-0000-4000-8000-000000000000',
+};
+
+/** The service unit the hooks install and start. */
+const UNIT = 'dealership.service';
 
 /**
- * N instances of the service on this machine, each in its own directory root with its own port,
- * behind a HAProxy of their own, deployed to by the CodeDeploy lifecycle with the real hook scripts.
+ * N instances of the service on this machine behind a HAProxy of their own, each with its own port and
+ * its own agent (agent.ts) running in a mount namespace where /opt/dealership, /etc/dealership,
+ * /etc/systemd/system and /opt/codedeploy-agent are that instance's: the hooks and the service see the
+ * paths exactly as on EC2. Deployed to by the CodeDeploy lifecycle with the real hook scripts.
  */
 export class Rehearsal {
   private lastGoodBundle: string | undefined;
@@ -79,10 +82,21 @@ export class Rehearsal {
     if (!Number.isInteger(options.instances) || options.instances < 1 || options.instances > 20) {
       throw new Error(`instances must be a whole number from 1 to 20, got ${options.instances}`);
     }
+    // The agent runs as root, applies appspec.yml's owners, and the unit runs the service as its user.
+    if (process.getuid?.() !== 0) {
+      throw new Error(
+        'the rehearsal runs as root, as the CodeDeploy agent does: it gives each instance a mount namespace, ' +
+          'applies appspec.yml owners and runs the service as its unit User= (sudo npm run rehearse)',
+      );
+    }
+    await ensureServiceAccount();
     const dir = await mkdtemp(join(await scratchDir(), 'dealership-rehearsal-'));
+    // The service runs as dealership: it must reach the shared SQLite file (and nothing else of ours).
+    await chmod(dir, 0o711);
     const token = randomBytes(24).toString('hex');
     const databaseUrl = options.databaseUrl ?? `sqlite:${join(dir, 'shared', 'dealership.sqlite')}`;
-    await mkdir(join(dir, 'shared'), { recursive: true });
+    await mkdir(join(dir, 'shared'), { recursive: true, mode: 0o750 });
+    await chown(join(dir, 'shared'), userId(SERVICE_ACCOUNT), groupId(SERVICE_ACCOUNT));
 
     // The rehearsal's systemctl, named by the hooks' one switch.
     const supervisorCommand = join(dir, 'supervisor');
@@ -97,7 +111,7 @@ export class Rehearsal {
       const name = `inst${index}`;
       const root = join(dir, 'instances', name);
       const port = await freePort();
-      await mkdir(join(root, 'etc/dealership'), { recursive: true });
+      const binds = await provisionInstance(root);
       // What the launch template's user data writes on EC2.
       await writeFile(
         join(root, 'etc/dealership/dealership.env'),
@@ -112,16 +126,26 @@ export class Rehearsal {
         ].join('\n'),
         { mode: 0o600 },
       );
+      const state = join(root, 'supervisor');
+      // The agent's environment is this process's, which its scripts inherit, plus the hooks' one
+      // switch to the rehearsal's supervisor (on EC2 it is unset: systemd).
+      const agent = AgentProcess.start({
+        binds,
+        env: {
+          ...process.env,
+          DEALERSHIP_SUPERVISOR: 'rehearsal',
+          DEALERSHIP_REHEARSAL_SUPERVISOR: supervisorCommand,
+          DEALERSHIP_REHEARSAL_STATE: state,
+        },
+        logFile: join(root, 'codedeploy-agent.log'),
+      });
       instances.push({
         name,
         root,
         port,
         url: `http://127.0.0.1:${port}`,
-        hookEnv: {
-          DEALERSHIP_SUPERVISOR: 'rehearsal',
-          DEALERSHIP_REHEARSAL_SUPERVISOR: supervisorCommand,
-          DEALERSHIP_ROOT: root,
-        },
+        agent,
+        supervisor: new Supervisor(state, join(root, 'etc/systemd/system')),
       });
     }
     const haproxy = await Haproxy.start({
@@ -175,12 +199,7 @@ export class Rehearsal {
     const report = await deployRevision({
       instances: this.instances,
       bundle,
-      group: {
-        applicationName: 'dealership',
-        deploymentGroupName: 'rehearsal',
-        deploymentGroupId: '00000000-0000-4000-8000-000000000000',
-        ...group,
-      },
+      group: { ...REHEARSAL_GROUP, ...group },
       traffic: this.traffic,
       lastGoodBundle: this.lastGoodBundle,
       onInstance: (result: InstanceResult) =>
@@ -190,6 +209,14 @@ export class Rehearsal {
     });
     if (report.status === 'Succeeded') this.lastGoodBundle = bundle;
     return report;
+  }
+
+  /** What the agent on `instance` logged of a deployment's scripts (its logs/scripts.log). */
+  scriptsLog(instance: RehearsalInstance, deploymentId: string, group = REHEARSAL_GROUP): Promise<string> {
+    return readFile(
+      join(instance.root, AGENT_DEFAULTS.rootDir, group.deploymentGroupId, deploymentId, 'logs/scripts.log'),
+      'utf8',
+    );
   }
 
   /** Each server's state as HAProxy sees it. */
@@ -210,7 +237,10 @@ export class Rehearsal {
 
   /** Stops every service and HAProxy (each by its pid), and removes the directory unless asked to keep it. */
   async stop(): Promise<void> {
-    for (const instance of this.instances) await new Supervisor(instance.root).stop('dealership.service');
+    for (const instance of this.instances) {
+      await instance.supervisor.stop(UNIT);
+      await instance.agent.stop();
+    }
     await this.haproxy.stop();
     if (!this.options.keep) await rm(this.dir, { recursive: true, force: true });
   }

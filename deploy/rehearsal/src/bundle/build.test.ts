@@ -44,6 +44,7 @@ describe('the revision bundle', () => {
     expect(entries.has('deploy/systemd/dealership.service')).toBe(true);
     expect(entries.has('service/dist/main.js')).toBe(true);
     expect(entries.has('service/dist/cli/migrate.js')).toBe(true);
+    expect([...entries.keys()].filter((name) => name.endsWith('.test.ts'))).toEqual([]);
   });
 
   it('carries the production dependencies with the native sqlite3 addon, and no dev dependencies', () => {

@@ -59,13 +59,16 @@ export async function buildBundle(options: BundleOptions): Promise<Bundle> {
   const staging = await mkdtemp(join(tmpdir(), 'dealership-bundle-'));
   try {
     for (const source of REVISION_SOURCES) {
-      await cp(join(REPO_ROOT, source), join(staging, source), { recursive: true, dereference: true }).catch(
-        (error: NodeJS.ErrnoException) => {
-          if (error.code !== 'ENOENT') throw error;
-          const hint = source === 'service/dist' ? ' (npm run build -w service)' : '';
-          throw new Error(`${source} is missing from ${REPO_ROOT}${hint}`);
-        },
-      );
+      await cp(join(REPO_ROOT, source), join(staging, source), {
+        recursive: true,
+        dereference: true,
+        // deploy/hooks and deploy/systemd keep their tests beside them; those stay out of the revision.
+        filter: (path) => !path.endsWith('.test.ts'),
+      }).catch((error: NodeJS.ErrnoException) => {
+        if (error.code !== 'ENOENT') throw error;
+        const hint = source === 'service/dist' ? ' (npm run build -w service)' : '';
+        throw new Error(`${source} is missing from ${REPO_ROOT}${hint}`);
+      });
     }
     // Outer packages before the ones nested in their node_modules, so no two copies share a folder.
     const packages = await productionPackages(SERVICE_DIR, REPO_ROOT);

@@ -1,4 +1,4 @@
-import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -86,6 +86,7 @@ hooks:
   it('reads files, permissions (octal modes) and hooks', () => {
     const spec = parseAppSpec(valid);
     expect(spec.fileExistsBehavior).toBe('DISALLOW');
+    expect(spec.declaredFileExistsBehavior).toBeUndefined();
     expect(spec.permissions[0]).toMatchObject({ object: '/opt/app', mode: 0o750, types: ['directory'] });
     expect(spec.hooks.ValidateService).toEqual([{ location: 'check.sh', timeoutSeconds: 60 }]);
   });
@@ -144,18 +145,17 @@ describe('loadRevisionAppSpec', () => {
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
-  it('rejects a revision whose hook script is not executable', async () => {
+  it('reads the appspec and leaves missing or non-executable scripts to the hook runner, as the agent does', async () => {
     dir = await mkdtemp(join(tmpdir(), 'appspec-test-'));
     await writeFile(
       join(dir, 'appspec.yml'),
-      'version: 0.0\nos: linux\nhooks:\n  AfterInstall:\n    - location: bin/go.sh\n',
+      'version: 0.0\nos: linux\nfile_exists_behavior: RETAIN\nhooks:\n  AfterInstall:\n    - location: bin/go.sh\n',
     );
     await mkdir(join(dir, 'bin'));
     await writeFile(join(dir, 'bin/go.sh'), '#!/bin/sh\n');
-    await expect(loadRevisionAppSpec(dir)).rejects.toThrow(/bin\/go\.sh is missing or not executable/);
-    await chmod(join(dir, 'bin/go.sh'), 0o755);
     await expect(loadRevisionAppSpec(dir)).resolves.toMatchObject({
-      hooks: { AfterInstall: [{ timeoutSeconds: 3600 }] },
+      hooks: { AfterInstall: [{ location: 'bin/go.sh', timeoutSeconds: 3600 }] },
+      declaredFileExistsBehavior: 'RETAIN',
     });
   });
 });

@@ -1,4 +1,5 @@
-import { access, constants, readFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 
@@ -58,7 +59,13 @@ export interface PermissionRule {
 export interface AppSpec {
   os: 'linux';
   files: FileMapping[];
+  /** What the appspec says, else DISALLOW (the agent's default when the deployment says nothing either). */
   fileExistsBehavior: FileExistsBehavior;
+  /**
+   * Set only when the appspec says it: then it wins over the deployment's own fileExistsBehavior
+   * (aws-codedeploy-agent, lib/instance_agent/plugins/codedeploy/installer.rb, generate_instructions).
+   */
+  declaredFileExistsBehavior?: FileExistsBehavior;
   permissions: PermissionRule[];
   hooks: Partial<Record<LifecycleEvent, HookScript[]>>;
 }
@@ -117,16 +124,15 @@ export function checkAppSpec(text: string, source = 'appspec.yml'): { spec: AppS
   const permissions = parsePermissions(document.permissions, problems);
   const hooks = parseHooks(document.hooks, problems);
 
-  return {
-    spec: {
-      os: 'linux',
-      files,
-      fileExistsBehavior: fileExistsBehavior as FileExistsBehavior,
-      permissions,
-      hooks,
-    },
-    problems,
+  const spec: AppSpec = {
+    os: 'linux',
+    files,
+    fileExistsBehavior: fileExistsBehavior as FileExistsBehavior,
+    permissions,
+    hooks,
   };
+  if (document.file_exists_behavior !== undefined) spec.declaredFileExistsBehavior = spec.fileExistsBehavior;
+  return { spec, problems };
 }
 
 function parseFiles(value: unknown, problems: string[]): FileMapping[] {
@@ -238,21 +244,23 @@ function parseHooks(value: unknown, problems: string[]): AppSpec['hooks'] {
   return hooks;
 }
 
-/** Reads `appspec.yml` from an unpacked revision and checks every hook script is there and executable. */
-export async function loadRevisionAppSpec(revisionDir: string): Promise<AppSpec> {
-  const source = join(revisionDir, 'appspec.yml');
-  const spec = parseAppSpec(await readFile(source, 'utf8'), source);
-  const problems: string[] = [];
-  for (const [event, scripts] of Object.entries(spec.hooks)) {
-    for (const script of scripts) {
-      const path = join(revisionDir, script.location);
-      try {
-        await access(path, constants.X_OK);
-      } catch {
-        problems.push(`hooks.${event}: ${script.location} is missing or not executable in ${revisionDir}`);
-      }
-    }
+/**
+ * Reads and parses the appspec of an unpacked revision, found as the agent finds it
+ * (aws-codedeploy-agent, lib/instance_agent/plugins/codedeploy/command_executor.rb `app_spec_real_path`):
+ * the deployment's AppSpecFilename if it is there, else appspec.yaml, else appspec.yml. Whether a hook
+ * script is there and executable is the hook runner's business, as it is the agent's: it fails the one
+ * event whose script is missing and makes a non-executable one executable (codedeploy/hook-script.ts).
+ */
+export async function loadRevisionAppSpec(
+  revisionDir: string,
+  appSpecPath = 'appspec.yml',
+): Promise<AppSpec> {
+  const candidates = [appSpecPath, 'appspec.yaml', 'appspec.yml'].map((name) => join(revisionDir, name));
+  const source = candidates.find((candidate) => existsSync(candidate));
+  if (source === undefined) {
+    throw new Error(
+      `The CodeDeploy agent did not find an AppSpec file within the unpacked revision directory at revision-relative path "${appSpecPath}". The revision was unpacked to directory "${revisionDir}".`,
+    );
   }
-  if (problems.length > 0) throw new AppSpecError(source, problems);
-  return spec;
+  return parseAppSpec(await readFile(source, 'utf8'), source);
 }

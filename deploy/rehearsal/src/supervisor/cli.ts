@@ -3,12 +3,13 @@ import { Supervisor } from './supervisor.js';
 
 const USAGE = `supervisor VERB [--quiet] UNIT   (VERB: is-active, start, stop, restart, enable, daemon-reload)
 supervisor run UNIT CMD [ARGS...]
-The rehearsal's systemctl: runs UNIT from $DEALERSHIP_ROOT/etc/systemd/system inside $DEALERSHIP_ROOT.`;
+The rehearsal's systemctl: runs UNIT from /etc/systemd/system (the instance's own, in its mount
+namespace); pid files and logs go to $DEALERSHIP_REHEARSAL_STATE.`;
 
 await runMain(USAGE, async () => {
-  const root = process.env.DEALERSHIP_ROOT;
-  if (!root) throw new Error('DEALERSHIP_ROOT must name the instance root the supervisor works in');
-  const supervisor = new Supervisor(root);
+  const state = process.env.DEALERSHIP_REHEARSAL_STATE;
+  if (!state) throw new Error('DEALERSHIP_REHEARSAL_STATE must name the folder for pid files and logs');
+  const supervisor = new Supervisor(state);
   const [verb, ...rest] = process.argv.slice(2);
   const args = rest.filter((arg) => arg !== '--quiet');
   const unit = args[0];

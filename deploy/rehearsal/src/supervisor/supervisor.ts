@@ -1,70 +1,96 @@
 import { spawn } from 'node:child_process';
 import { existsSync, openSync } from 'node:fs';
 import { mkdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
-import { dirname, isAbsolute, join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { groupId, primaryGroupId, userId } from '../accounts.js';
 import { parseEnvironmentFile, readServiceUnit, type ServiceUnit } from './unit-file.js';
 
+/** What a running unit's pid file records, so that stopping it needs nothing else. */
+interface MainProcess {
+  pid: number;
+  startTime: string;
+  killSignal: NodeJS.Signals;
+  timeoutStopSeconds: number;
+}
+
 /**
- * The rehearsal's stand-in for systemd: it runs a unit's ExecStart in the unit's environment, in an
- * instance's directory root. Absolute paths in the unit are taken inside that root; `/usr/bin/node`
- * is the Node running the rehearsal. The process is detached into its own session, its output goes to
- * ROOT/var/log/UNIT.log (journald's part), and stop sends KillSignal, then SIGKILL after TimeoutStopSec.
- * Not rehearsed: User=/Group= and the sandboxing directives (the service runs as the rehearsal's
- * user) and Restart= (a service that exits stays down, which ValidateService reports).
+ * The rehearsal's stand-in for systemd. It runs a unit from /etc/systemd/system (inside the instance's
+ * mount namespace, that instance's own) with the unit's Environment=, EnvironmentFile=,
+ * WorkingDirectory=, User= and Group=, every path as written. The process is detached into its own
+ * session, its output goes to STATE/UNIT.log (journald's part), and stop sends KillSignal, then
+ * SIGKILL to the group after TimeoutStopSec. Not rehearsed: the sandboxing directives and Restart= (a
+ * service that exits stays down, which ValidateService reports).
  */
 export class Supervisor {
-  constructor(private readonly root: string) {}
+  constructor(
+    /** Where pid files and logs go: a folder of the instance's, outside the namespace's binds. */
+    private readonly stateDir: string,
+    private readonly unitDir = '/etc/systemd/system',
+  ) {}
 
-  private rooted(path: string): string {
-    return isAbsolute(path) ? join(this.root, path) : path;
-  }
-  private unitPath(unit: string) {
-    return join(this.root, 'etc/systemd/system', unit);
-  }
   private pidPath(unit: string) {
-    return join(this.root, 'run', `${unit}.pid`);
+    return join(this.stateDir, `${unit}.pid`);
   }
   logPath(unit: string) {
-    return join(this.root, 'var/log', `${unit}.log`);
+    return join(this.stateDir, `${unit}.log`);
   }
 
   private async load(unit: string): Promise<ServiceUnit> {
-    const path = this.unitPath(unit);
+    const path = join(this.unitDir, unit);
     if (!existsSync(path)) throw new Error(`unit ${unit} is not installed (${path} is missing)`);
     return readServiceUnit(path);
   }
 
   /** The environment systemd would give the unit: Environment=, then EnvironmentFile= (which wins). */
   private async environment(unit: ServiceUnit): Promise<NodeJS.ProcessEnv> {
-    const env: NodeJS.ProcessEnv = { PATH: process.env.PATH ?? '/usr/bin:/bin', LANG: 'C.UTF-8' };
+    // systemd's fixed PATH for services, and the folder of the Node running the rehearsal for a machine
+    // whose Node is elsewhere (on the image it is /usr/bin/node).
+    const path = ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin'];
+    if (!path.includes(dirname(process.execPath))) path.push(dirname(process.execPath));
+    const env: NodeJS.ProcessEnv = { PATH: path.join(':'), LANG: 'C.UTF-8' };
     for (const [name, value] of unit.environment) env[name] = value;
     for (const file of unit.environmentFiles) {
-      const path = this.rooted(file.path);
-      if (!existsSync(path)) {
+      if (!existsSync(file.path)) {
         if (file.optional) continue;
-        throw new Error(`EnvironmentFile ${path} is missing`);
+        throw new Error(`EnvironmentFile ${file.path} is missing`);
       }
-      for (const [name, value] of parseEnvironmentFile(await readFile(path, 'utf8'), path)) env[name] = value;
+      for (const [name, value] of parseEnvironmentFile(await readFile(file.path, 'utf8'), file.path)) {
+        env[name] = value;
+      }
     }
     return env;
   }
 
-  /** A unit's command line, or (rooted=false) one a hook gave, whose paths are already in the root. */
-  private command(argv: readonly string[], rooted: boolean): [string, string[]] {
-    const [program, ...args] = rooted ? argv.map((word) => this.rooted(word)) : argv;
-    const executable = argv[0] === '/usr/bin/node' || argv[0] === 'node' ? process.execPath : program!;
-    return [executable, args];
+  /** User= and Group= as the uid and gid the process runs with; root when the unit names none. */
+  private credentials(unit: ServiceUnit): { uid?: number; gid?: number } {
+    if (unit.user === undefined) return {};
+    return {
+      uid: userId(unit.user),
+      gid: unit.group === undefined ? primaryGroupId(unit.user) : groupId(unit.group),
+    };
+  }
+
+  private async spawnOptions(unit: ServiceUnit) {
+    return {
+      cwd: unit.workingDirectory ?? '/',
+      env: await this.environment(unit),
+      ...this.credentials(unit),
+    };
+  }
+
+  private async readMainProcess(unit: string): Promise<MainProcess | undefined> {
+    try {
+      return JSON.parse(await readFile(this.pidPath(unit), 'utf8')) as MainProcess;
+    } catch {
+      return undefined;
+    }
   }
 
   /** The running main process, if any (a pid file whose process is alive and is the one we started). */
   async mainPid(unit: string): Promise<number | undefined> {
-    let recorded: { pid: number; startTime: string };
-    try {
-      recorded = JSON.parse(await readFile(this.pidPath(unit), 'utf8'));
-    } catch {
-      return undefined;
-    }
+    const recorded = await this.readMainProcess(unit);
+    if (recorded === undefined) return undefined;
     const current = await processStart(recorded.pid);
     return current !== undefined && current === recorded.startTime ? recorded.pid : undefined;
   }
@@ -76,12 +102,14 @@ export class Supervisor {
   async start(unit: string): Promise<void> {
     if (await this.isActive(unit)) return;
     const spec = await this.load(unit);
-    const [executable, args] = this.command(spec.execStart, true);
-    await mkdir(dirname(this.logPath(unit)), { recursive: true });
+    const [program, ...args] = spec.execStart;
+    // The image installs Node as /usr/bin/node (provision.sh); a machine without one (a GitHub runner,
+    // a developer's) runs the unit with the Node running the rehearsal instead.
+    const executable = program === '/usr/bin/node' && !existsSync(program) ? process.execPath : program!;
+    await mkdir(this.stateDir, { recursive: true });
     const log = openSync(this.logPath(unit), 'a');
     const child = spawn(executable, args, {
-      cwd: spec.workingDirectory ? this.rooted(spec.workingDirectory) : this.root,
-      env: await this.environment(spec),
+      ...(await this.spawnOptions(spec)),
       detached: true,
       stdio: ['ignore', log, log],
     });
@@ -93,22 +121,26 @@ export class Supervisor {
       );
     });
     child.unref();
-    const startTime = await processStart(child.pid!);
-    await mkdir(dirname(this.pidPath(unit)), { recursive: true });
-    await writeFile(this.pidPath(unit), JSON.stringify({ pid: child.pid, startTime }));
+    const record: MainProcess = {
+      pid: child.pid!,
+      startTime: (await processStart(child.pid!)) ?? '',
+      killSignal: spec.killSignal,
+      timeoutStopSeconds: spec.timeoutStopSeconds,
+    };
+    await writeFile(this.pidPath(unit), JSON.stringify(record));
   }
 
   /** KillMode=mixed: KillSignal to the main process; after TimeoutStopSec, SIGKILL to its whole group. */
   async stop(unit: string): Promise<void> {
+    const recorded = await this.readMainProcess(unit);
     const pid = await this.mainPid(unit);
-    if (pid !== undefined) {
-      const spec = await this.load(unit);
-      signal(pid, spec.killSignal);
-      const deadline = Date.now() + spec.timeoutStopSeconds * 1000;
+    if (recorded !== undefined && pid !== undefined) {
+      signal(pid, recorded.killSignal);
+      const deadline = Date.now() + recorded.timeoutStopSeconds * 1000;
       while ((await this.isActive(unit)) && Date.now() < deadline) await sleep(50);
       if (await this.isActive(unit)) {
         process.stderr.write(
-          `${unit}: still running after TimeoutStopSec=${spec.timeoutStopSeconds}; killing it\n`,
+          `${unit}: still running after TimeoutStopSec=${recorded.timeoutStopSeconds}; killing it\n`,
         );
         signal(-pid, 'SIGKILL');
         while (await this.isActive(unit)) await sleep(50);
@@ -119,19 +151,18 @@ export class Supervisor {
 
   /** What `systemctl enable` records: the unit wanted by multi-user.target. */
   async enable(unit: string): Promise<void> {
-    const wants = join(this.root, 'etc/systemd/system/multi-user.target.wants');
+    const wants = join(this.unitDir, 'multi-user.target.wants');
     await mkdir(wants, { recursive: true });
     await rm(join(wants, unit), { force: true });
     await symlink(join('..', unit), join(wants, unit));
   }
 
-  /** Runs a command with the unit's environment and working directory (systemd-run's part); returns its exit code. */
+  /** systemd-run's part: a command as the unit runs (its user, environment and directory); returns its exit code. */
   async run(unit: string, argv: readonly string[]): Promise<number> {
-    const spec = await this.load(unit);
-    const [executable, args] = this.command(argv, false);
+    const [executable, ...args] = argv;
+    if (executable === undefined) throw new Error(`run ${unit} needs a command`);
     const child = spawn(executable, args, {
-      cwd: spec.workingDirectory ? this.rooted(spec.workingDirectory) : this.root,
-      env: await this.environment(spec),
+      ...(await this.spawnOptions(await this.load(unit))),
       stdio: 'inherit',
     });
     return new Promise((resolve, reject) => {

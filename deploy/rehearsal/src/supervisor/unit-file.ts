@@ -10,6 +10,9 @@ export interface ServiceUnit {
   environmentFiles: { path: string; optional: boolean }[];
   timeoutStopSeconds: number;
   killSignal: NodeJS.Signals;
+  /** User= and Group= (Group= defaults to the user's primary group). */
+  user?: string;
+  group?: string;
 }
 
 /** Splits a systemd command line or assignment list into words, honouring "double" and 'single' quotes. */
@@ -67,6 +70,8 @@ export async function readServiceUnit(path: string): Promise<ServiceUnit> {
     else if (key === 'WorkingDirectory') unit.workingDirectory = value;
     else if (key === 'TimeoutStopSec') unit.timeoutStopSeconds = parseSeconds(value, path);
     else if (key === 'KillSignal') unit.killSignal = value as NodeJS.Signals;
+    else if (key === 'User') unit.user = value;
+    else if (key === 'Group') unit.group = value;
     else if (key === 'EnvironmentFile') {
       const optional = value.startsWith('-');
       unit.environmentFiles.push({ path: optional ? value.slice(1) : value, optional });

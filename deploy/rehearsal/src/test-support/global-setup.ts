@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
+import { ensureServiceAccount } from '../accounts.js';
 import { buildBundle } from '../bundle/build.js';
 import { REPO_ROOT } from '../paths.js';
 import { runChecked } from '../process.js';
@@ -19,8 +20,18 @@ declare module 'vitest' {
   }
 }
 
-/** Compiles the real service once and bundles it as two revisions that every test file deploys. */
+/**
+ * Creates the service account (as deploy/image/provision.sh does; the tests run as root, like the agent),
+ * compiles the real service once and bundles it as two revisions that every test file deploys.
+ */
 export default async function setup(project: TestProject) {
+  if (process.getuid?.() !== 0) {
+    throw new Error(
+      'the revision and rehearsal tests run as root, as the CodeDeploy agent does: they mount namespaces, ' +
+        'apply appspec.yml owners and run the service as its User= (CI runs as root; locally: sudo npm test)',
+    );
+  }
+  await ensureServiceAccount();
   await runChecked('npm', ['run', 'build', '-w', 'service'], { cwd: REPO_ROOT });
   const dir = await mkdtemp(join(tmpdir(), 'rehearsal-revisions-'));
   const bundle = async (commit: string) => {

@@ -1,8 +1,8 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { REPO_ROOT } from './paths.js';
-import { run } from './process.js';
+import { REPO_ROOT } from '../rehearsal/src/paths.js';
+import { run } from '../rehearsal/src/process.js';
 
 const HOOKS_DIR = join(REPO_ROOT, 'deploy/hooks');
 const scripts = [

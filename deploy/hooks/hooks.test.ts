@@ -1,31 +1,37 @@
+import { statSync } from 'node:fs';
 import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { REPO_ROOT } from './paths.js';
-import { run } from './process.js';
+import { groupId, SERVICE_ACCOUNT } from '../rehearsal/src/accounts.js';
+import { provisionInstance } from '../rehearsal/src/instance.js';
+import { type Bind, inMountNamespace } from '../rehearsal/src/namespace.js';
+import { REPO_ROOT } from '../rehearsal/src/paths.js';
+import { run } from '../rehearsal/src/process.js';
+import { scratchDir } from '../rehearsal/src/scratch.js';
 
 /**
- * The hooks' EC2 side (DEALERSHIP_SUPERVISOR unset: systemd). There is no systemd running as PID 1
- * here, so systemctl and systemd-run are stand-ins that record their arguments and exit as told; the
- * rehearsal runs the same scripts against a real supervisor.
+ * The hooks' EC2 side (DEALERSHIP_SUPERVISOR unset: systemd), each run as the agent runs it: as root,
+ * in a mount namespace where /opt/dealership, /etc/dealership and /etc/systemd/system are this test's
+ * (an instance as deploy/image/provision.sh leaves one), so the scripts use their real paths. There is
+ * no systemd running as PID 1 here, so systemctl and systemd-run are stand-ins that record their
+ * arguments and exit as told; the rehearsal runs the same scripts against a real supervisor.
  */
 describe('the hooks on systemd', () => {
   let dir: string;
   let root: string;
   let revision: string;
+  let binds: Bind[];
   const calls = () => join(dir, 'calls');
+  const app = () => join(root, 'opt/dealership/app');
 
   beforeEach(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'hooks-systemd-'));
+    dir = await mkdtemp(join(await scratchDir(), 'hooks-systemd-'));
     root = join(dir, 'root');
     revision = join(dir, 'revision');
-    await cp(join(REPO_ROOT, 'deploy'), join(revision, 'deploy'), {
-      recursive: true,
-      filter: (path) => !path.includes('/rehearsal') && !path.includes('/infra'),
-    });
+    await cp(join(REPO_ROOT, 'deploy/hooks'), join(revision, 'deploy/hooks'), { recursive: true });
+    await cp(join(REPO_ROOT, 'deploy/systemd'), join(revision, 'deploy/systemd'), { recursive: true });
     await writeFile(join(revision, 'REVISION'), 'abc123\n');
-    await mkdir(join(root, 'etc/dealership'), { recursive: true });
+    binds = await provisionInstance(root);
     await writeFile(
       join(root, 'etc/dealership/dealership.env'),
       'PORT=3999\nDATABASE_URL=mysql://u:p@db:3306/dealership\n',
@@ -44,17 +50,18 @@ describe('the hooks on systemd', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  const hook = (name: string, env: Record<string, string> = {}) =>
-    run(join(revision, 'deploy/hooks', name), [], {
-      env: {
-        PATH: `${join(dir, 'bin')}:${process.env.PATH}`,
-        DEALERSHIP_ROOT: root,
-        LIFECYCLE_EVENT: name,
-        ...env,
-      },
+  const hook = (name: string, env: Record<string, string> = {}, extraBinds: Bind[] = []) => {
+    const [command, args] = inMountNamespace(
+      [...binds, ...extraBinds],
+      [join(revision, 'deploy/hooks', name)],
+    );
+    return run(command, args, {
+      env: { PATH: `${join(dir, 'bin')}:${process.env.PATH}`, LIFECYCLE_EVENT: name, ...env },
     });
+  };
   const recorded = async () =>
     (await readFile(calls(), 'utf8').catch(() => '')).trim().split('\n').filter(Boolean);
+  const installRevisionFiles = () => cp(join(revision, 'deploy'), join(app(), 'deploy'), { recursive: true });
 
   it('ApplicationStop does nothing before the unit is installed', async () => {
     const result = await hook('application-stop.sh');
@@ -64,7 +71,7 @@ describe('the hooks on systemd', () => {
   });
 
   it('AfterInstall installs the unit and migrates as the service user with its environment file', async () => {
-    await cp(join(revision, 'deploy'), join(root, 'opt/dealership/app/deploy'), { recursive: true });
+    await installRevisionFiles();
     const result = await hook('after-install.sh');
     expect(result.code, result.stderr).toBe(0);
     expect(await readFile(join(root, 'etc/systemd/system/dealership.service'), 'utf8')).toContain(
@@ -72,19 +79,18 @@ describe('the hooks on systemd', () => {
     );
     expect(await recorded()).toEqual([
       'systemctl daemon-reload',
-      `systemd-run --quiet --wait --pipe --collect --service-type=exec --uid=dealership --gid=dealership --working-directory=${root}/opt/dealership/app/service --property=EnvironmentFile=${root}/etc/dealership/dealership.env -- node ${root}/opt/dealership/app/service/dist/cli/migrate.js up`,
+      'systemd-run --quiet --wait --pipe --collect --service-type=exec --uid=dealership --gid=dealership --working-directory=/opt/dealership/app/service --property=EnvironmentFile=/etc/dealership/dealership.env -- node /opt/dealership/app/service/dist/cli/migrate.js up',
     ]);
   });
 
   it('AfterInstall fails when the migrations fail', async () => {
-    await cp(join(revision, 'deploy'), join(root, 'opt/dealership/app/deploy'), { recursive: true });
+    await installRevisionFiles();
     const result = await hook('after-install.sh', { FAIL_SYSTEMD_RUN: '1' });
     expect(result.code).toBe(1);
     expect(result.stdout).not.toContain('migrations applied');
   });
 
   it('ApplicationStart enables and restarts the unit; ApplicationStop then stops it', async () => {
-    await mkdir(join(root, 'etc/systemd/system'), { recursive: true });
     await writeFile(join(root, 'etc/systemd/system/dealership.service'), '[Service]\n');
     expect((await hook('application-start.sh')).code).toBe(0);
     expect((await hook('application-stop.sh')).code).toBe(0);
@@ -95,14 +101,35 @@ describe('the hooks on systemd', () => {
     ]);
   });
 
+  it('BeforeInstall keeps what is installed and leaves the install directory root:dealership 0750', async () => {
+    await installRevisionFiles();
+    await rm(app(), { recursive: true, force: true });
+    const missing = await hook('before-install.sh');
+    expect(missing.code, missing.stderr).toBe(0);
+    const stat = statSync(app());
+    expect(`${stat.uid}:${stat.gid} ${(stat.mode & 0o7777).toString(8)}`).toBe(
+      `0:${groupId(SERVICE_ACCOUNT)} 750`,
+    );
+
+    // A failed Install must not find the instance emptied by BeforeInstall: it deletes nothing.
+    await installRevisionFiles();
+    expect((await hook('before-install.sh')).code).toBe(0);
+    expect(statSync(join(app(), 'deploy/hooks/lib.sh')).isFile()).toBe(true);
+  });
+
   it('BeforeInstall refuses an instance without the service user or without a DATABASE_URL', async () => {
-    const missingUser = await hook('before-install.sh');
+    // An /etc/passwd without the service user, in this hook's namespace only.
+    const passwd = join(dir, 'passwd');
+    const lines = (await readFile('/etc/passwd', 'utf8')).split('\n');
+    await writeFile(passwd, lines.filter((line) => !line.startsWith(`${SERVICE_ACCOUNT}:`)).join('\n'));
+    const missingUser = await hook('before-install.sh', {}, [{ source: passwd, target: '/etc/passwd' }]);
     expect(missingUser.code).toBe(1);
     expect(missingUser.stderr).toContain(
       'user dealership does not exist (deploy/image/provision.sh creates it)',
     );
     await writeFile(join(root, 'etc/dealership/dealership.env'), 'PORT=3999\n');
     const noDatabase = await hook('before-install.sh');
+    expect(noDatabase.code).toBe(1);
     expect(noDatabase.stderr).toContain('sets no DATABASE_URL');
   });
 
