@@ -8,6 +8,16 @@ describe('loadConfig', () => {
       host: '127.0.0.1',
       database: { dialect: 'sqlite', storage: EMBEDDED_SQLITE_FILE, embedded: true },
       replicas: [],
+      migrationDatabase: { dialect: 'sqlite', storage: EMBEDDED_SQLITE_FILE, embedded: true },
+      connections: {
+        queryTimeoutMs: 10_000,
+        acquireTimeoutMs: 10_000,
+        connectTimeoutMs: 5_000,
+        replicaMaxLagMs: 5_000,
+        tls: undefined,
+        iamAuth: undefined,
+      },
+      http: { headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, writeTimeoutMs: 30_000 },
       adminToken: undefined,
       migrateOnStart: true,
       shutdownDrainMs: 5000,
@@ -30,6 +40,9 @@ describe('loadConfig', () => {
       dialect: 'mysql',
       url: 'mysql://app:secret@db.internal:3306/dealership',
       database: 'dealership',
+      host: 'db.internal',
+      port: 3306,
+      user: 'app',
     });
     expect(config.replicas.map((replica) => replica.dialect === 'mysql' && replica.url)).toEqual([
       'mysql://app:secret@replica-1:3306/dealership',

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCar, createCustomer, createSalesperson } from './harness/fixtures.js';
-import { type ApiClient, apiClient, expectStatus } from './harness/http-client.js';
-import { type MariaDbPair, startMariaDbPair } from './harness/mariadb-pair.js';
-import { type ServiceProcess, startService } from './harness/service-process.js';
-import { saleBody } from './support/bodies.js';
+import { type Client, expectStatus } from './kit/client.js';
+import { createCar, createCustomer, createSalesperson, saleBody } from './kit/fixtures.js';
+import { type MariaDbPair, startMariaDbPair } from './kit/mariadb.js';
+import { replicaProbe } from './kit/replica-probe.js';
+import { type ServiceProcess, spawnServiceProcess } from './kit/service-process.js';
 
 interface CarList {
   items: { id: number; serialNumber: string }[];
@@ -24,13 +24,8 @@ describe('reads on the replica, writes on the primary (real MariaDB replication)
   let pair: MariaDbPair;
   let database: string;
   let service: ServiceProcess;
-  let api: ApiClient;
+  let api: Client;
 
-  const pauseReplication = () => pair.replica.query('STOP SLAVE');
-  const resumeReplication = async () => {
-    await pair.replica.query('START SLAVE');
-    await pair.waitForReplica();
-  };
   const listByMake = async (make: string) =>
     expectStatus(
       await api.get<CarList>(`/cars?make=${encodeURIComponent(make)}&limit=100`),
@@ -41,14 +36,17 @@ describe('reads on the replica, writes on the primary (real MariaDB replication)
   beforeAll(async () => {
     pair = await startMariaDbPair();
     database = await pair.createDatabase();
-    service = await startService({
+    service = await spawnServiceProcess({
       env: {
         DATABASE_URL: pair.primary.url(database),
         DATABASE_REPLICA_URLS: pair.replica.url(database),
+        // These tests pause replication on purpose and expect the replica to keep serving (lag: faults.test.ts).
+        DATABASE_REPLICA_MAX_LAG_MS: '600000',
       },
     });
-    api = apiClient(service.baseUrl, service.adminToken);
+    api = service.admin;
     await pair.waitForReplica();
+    await (await replicaProbe(pair, database)).until(api, 'replica');
   }, 60_000);
 
   afterAll(async () => {
@@ -57,7 +55,7 @@ describe('reads on the replica, writes on the primary (real MariaDB replication)
   });
 
   it('writes on the primary and reads its own writes there while the replica lags', async () => {
-    await pauseReplication();
+    await pair.pauseReplication();
     const make = `Lagging-${Date.now()}`;
     const car = await createCar(api, { make });
 
@@ -72,7 +70,7 @@ describe('reads on the replica, writes on the primary (real MariaDB replication)
 
     // The list is served by the replica, which has not seen the car yet …
     expect((await listByMake(make)).total).toBe(0);
-    await resumeReplication();
+    await pair.resumeReplication();
     // … and shows it once replication has caught up.
     const caughtUp = await listByMake(make);
     expect(caughtUp.total).toBe(1);
@@ -83,7 +81,7 @@ describe('reads on the replica, writes on the primary (real MariaDB replication)
     const [customer, salesperson] = await Promise.all([createCustomer(api), createSalesperson(api)]);
     const car = await createCar(api);
     await pair.waitForReplica();
-    await pauseReplication();
+    await pair.pauseReplication();
     const sale = await api.post('/sales', saleBody(car.id, customer.id, salesperson.id));
     expect(sale.status).toBe(201);
 
@@ -92,15 +90,15 @@ describe('reads on the replica, writes on the primary (real MariaDB replication)
       return report.find((row) => row.salespersonId === salesperson.id)?.carsSold ?? 0;
     };
     expect(await soldBy()).toBe(0);
-    await resumeReplication();
+    await pair.resumeReplication();
     expect(await soldBy()).toBe(1);
   }, 60_000);
 
   it('falls back to the primary when the replica is down, without a single error', async () => {
     const make = `Unreplicated-${Date.now()}`;
-    await pauseReplication();
+    await pair.pauseReplication();
     await createCar(api, { make });
-    await pair.stopReplica();
+    await pair.replica.kill();
 
     const statuses: number[] = [];
     for (let round = 0; round < 3; round += 1) {

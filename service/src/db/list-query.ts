@@ -2,9 +2,9 @@ import { QueryTypes } from 'sequelize';
 import type { AnyTable } from './models.js';
 
 /**
- * The list endpoints' query: one page of rows (in id order) and the total, as two plain SELECTs run
- * through `sequelize.query`. Their column lists are compiled once per table from its model; only the
- * WHERE is assembled per request. It skips Sequelize's per-call query
+ * Every list's query: one page of rows (in id order unless told otherwise) and the total, as two plain
+ * SELECTs run through `sequelize.query`. Their column lists are compiled once per table from its model,
+ * each ordering once; only the WHERE is assembled per request. It skips Sequelize's per-call query
  * building (findAndCountAll deep-clones its options and regenerates both statements on every request),
  * which was most of the ORM's share of a list's CPU in `npm run bench:service`.
  *
@@ -26,14 +26,25 @@ export interface PageRequest {
   offset: number;
 }
 
+/** Sort keys, most significant first; the default is the primary key, ascending. */
+export type ListOrder<Row> = [attribute: keyof Row & string, direction: 'ASC' | 'DESC'][];
+
+export interface ListQuery<Row> {
+  filters?: ListFilter<Row>[];
+  page: PageRequest;
+  order?: ListOrder<Row>;
+}
+
 interface CompiledList {
   /** `SELECT <every column AS its attribute> FROM <table>` */
   select: string;
   /** `SELECT COUNT(*) AS total FROM <table>` */
   count: string;
-  orderAndPage: string;
-  /** attribute → quoted column: the only columns a filter may use. */
+  /** ` ORDER BY … LIMIT ? OFFSET ?` per ordering, compiled on first use. */
+  orderAndPage: Map<string, string>;
+  /** attribute → quoted column: the only columns a filter or an ordering may use. */
   columns: Map<string, string>;
+  primaryKey: string;
 }
 
 const compiled = new WeakMap<AnyTable, CompiledList>();
@@ -51,8 +62,9 @@ function compile(table: AnyTable): CompiledList {
   return {
     select: `SELECT ${selected.join(', ')} ${from}`,
     count: `SELECT COUNT(*) AS ${quote('total')} ${from}`,
-    orderAndPage: ` ORDER BY ${columns.get(table.primaryKeyAttribute)} ASC LIMIT ? OFFSET ?`,
+    orderAndPage: new Map(),
     columns,
+    primaryKey: table.primaryKeyAttribute,
   };
 }
 
@@ -78,33 +90,55 @@ function condition(column: string, comparison: Comparison): string {
   }
 }
 
+function column(list: CompiledList, attribute: string, use: string): string {
+  const found = list.columns.get(attribute);
+  if (found === undefined) throw new Error(`cannot ${use} ${JSON.stringify(attribute)}: not a column`);
+  return found;
+}
+
+function orderAndPage<Row>(list: CompiledList, order: ListOrder<Row> | undefined): string {
+  const key = order === undefined ? '' : JSON.stringify(order);
+  let clause = list.orderAndPage.get(key);
+  if (clause === undefined) {
+    const keys = (order ?? ([[list.primaryKey, 'ASC']] as ListOrder<Row>)).map(
+      ([attribute, direction]) =>
+        `${column(list, attribute, 'order by')} ${direction === 'DESC' ? 'DESC' : 'ASC'}`,
+    );
+    clause = ` ORDER BY ${keys.join(', ')} LIMIT ? OFFSET ?`;
+    list.orderAndPage.set(key, clause);
+  }
+  return clause;
+}
+
 /** ` WHERE a = ? AND …` and its replacements, or nothing without filters. */
 function whereClause<Row>(
-  list: { columns: Map<string, string> },
+  list: CompiledList,
   filters: ListFilter<Row>[],
 ): { sql: string; values: (string | number)[] } {
   if (filters.length === 0) return { sql: '', values: [] };
   const values: (string | number)[] = [];
   const conditions = filters.map(({ attribute, comparison, value }) => {
-    const column = list.columns.get(attribute);
-    if (column === undefined) throw new Error(`cannot filter on ${JSON.stringify(attribute)}: not a column`);
     values.push(comparison === 'equalsIgnoringCase' ? String(value).toLowerCase() : value);
-    return condition(column, comparison);
+    return condition(column(list, attribute, 'filter on'), comparison);
   });
   return { sql: ` WHERE ${conditions.join(' AND ')}`, values };
 }
 
-/** One page of `table`'s rows matching `filters`, in id order, and how many match in all. */
+export interface Page<Row> {
+  rows: Row[];
+  total: number;
+}
+
+/** One page of `table`'s rows matching the filters, in order, and how many match in all. */
 export async function selectPage<Row>(
   table: AnyTable,
-  filters: ListFilter<Row>[],
-  page: PageRequest,
-): Promise<{ rows: Row[]; total: number }> {
+  { filters = [], page, order }: ListQuery<Row>,
+): Promise<Page<Row>> {
   const list = compiledFor(table);
   const where = whereClause(list, filters);
   const sequelize = table.sequelize!;
   const [rows, counted] = await Promise.all([
-    sequelize.query<Record<string, unknown>>(`${list.select}${where.sql}${list.orderAndPage}`, {
+    sequelize.query<Record<string, unknown>>(`${list.select}${where.sql}${orderAndPage(list, order)}`, {
       type: QueryTypes.SELECT,
       raw: true,
       replacements: [...where.values, page.limit, page.offset],

@@ -4,27 +4,32 @@ import { once } from 'node:events';
 import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { unusedPort } from '../support/free-port.js';
-import { request } from './http-client.js';
+import { Client } from './client.js';
+import { contractCheck } from './contract.js';
+import { unusedPort } from './free-port.js';
 import { GiveUp, waitUntil } from './wait-until.js';
 
 const execFileAsync = promisify(execFile);
 
-/** The `service/` workspace folder (this file lives in service/test/harness/). */
+/** The `service/` workspace folder (this file lives in service/test/kit/). */
 export const SERVICE_DIR = resolve(import.meta.dirname, '..', '..');
+const REPOSITORY_DIR = resolve(SERVICE_DIR, '..');
 const MAIN = resolve(SERVICE_DIR, 'dist', 'main.js');
-const MIGRATE_CLI = resolve(SERVICE_DIR, 'dist', 'cli', 'migrate.js');
 
 export interface ExitResult {
   code: number | null;
   signal: NodeJS.Signals | null;
 }
 
+/** The built service (`node dist/main.js`, or `npm start`) running as its own process. */
 export interface ServiceProcess {
   readonly baseUrl: string;
+  /** The process's id; with `via: 'npm start'` the outermost npm's, which leads its own process group. */
   readonly pid: number;
   /** The admin bearer token the service was started with (`DEALERSHIP_ADMIN_TOKEN`). */
   readonly adminToken: string;
+  /** Signed in with the admin token; holds every response to the OpenAPI document. */
+  readonly admin: Client;
   /** Everything the process wrote to stdout and stderr so far. */
   logs(): string;
   /** Resolves when the process exits. */
@@ -33,10 +38,17 @@ export interface ServiceProcess {
   stop(timeoutMs?: number): Promise<ExitResult>;
 }
 
-export interface StartOptions {
+export interface SpawnOptions {
   env: Record<string, string>;
   /** Write stdout and stderr to this file instead of keeping them in memory (for long runs). */
   logFile?: string;
+  /**
+   * `node` (default): `node dist/main.js`. `npm start`: the repository's `npm start` (npm → npm -w service →
+   * scripts/run.sh → node), as a terminal or systemd runs it, in a process group of its own.
+   */
+  via?: 'node' | 'npm start';
+  /** Wait until `/health/ready` answers 200 (default), or only until the port answers at all. */
+  waitFor?: 'ready' | 'listening';
 }
 
 const running = new Set<ChildProcess>();
@@ -50,30 +62,42 @@ function assertBuilt(): void {
   }
 }
 
+/** A minimal environment: the service must not depend on anything of the test runner's. */
+function baseEnv(): Record<string, string> {
+  return { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp' };
+}
+
 /**
- * Spawns `node dist/main.js` on a free port of 127.0.0.1 with `env` on top of a minimal environment,
- * and resolves once `GET /health/ready` answers 200.
+ * Spawns the built service on a free port of 127.0.0.1 with `env` on top of a minimal environment,
+ * and resolves once it is ready (or listening).
  */
-export async function startService({ env, logFile }: StartOptions): Promise<ServiceProcess> {
+export async function spawnServiceProcess({
+  env,
+  logFile,
+  via = 'node',
+  waitFor = 'ready',
+}: SpawnOptions): Promise<ServiceProcess> {
   assertBuilt();
   const port = await unusedPort();
   const adminToken = env.DEALERSHIP_ADMIN_TOKEN ?? `test-admin-${randomBytes(16).toString('hex')}`;
   const logFd = logFile === undefined ? undefined : openSync(logFile, 'a');
-  const child = spawn(process.execPath, [MAIN], {
-    cwd: SERVICE_DIR,
+  const [command, args, cwd] =
+    via === 'node' ? [process.execPath, [MAIN], SERVICE_DIR] : ['npm', ['start', '--silent'], REPOSITORY_DIR];
+  const child = spawn(command, args, {
+    cwd,
     env: {
-      PATH: process.env.PATH ?? '',
-      HOME: process.env.HOME ?? '/tmp',
+      ...baseEnv(),
       LOG_LEVEL: 'warn',
       DEALERSHIP_COMMIT: 'test',
       HOST: '127.0.0.1',
       PORT: String(port),
       DEALERSHIP_ADMIN_TOKEN: adminToken,
-      // Tests stop services often; the shutdown test sets its own drain.
+      // Tests stop services often; the shutdown tests set their own drain.
       SHUTDOWN_DRAIN_MS: '0',
       ...env,
     },
     stdio: logFile === undefined ? ['ignore', 'pipe', 'pipe'] : ['ignore', logFd, logFd],
+    detached: via === 'npm start',
   });
   if (logFd !== undefined) closeSync(logFd);
   running.add(child);
@@ -90,15 +114,37 @@ export async function startService({ env, logFile }: StartOptions): Promise<Serv
     return { code, signal } as ExitResult;
   });
   const baseUrl = `http://127.0.0.1:${port}`;
-  const service: ServiceProcess = {
+  const probe = new Client(baseUrl);
+  try {
+    await waitUntil(
+      `${baseUrl}/health/ready`,
+      async () => {
+        if (child.exitCode !== null) {
+          throw new GiveUp(`service exited with ${child.exitCode} before it was ready; logs:\n${output()}`);
+        }
+        const response = await probe.get('/health/ready');
+        return response.status === 200 || waitFor === 'listening' ? true : undefined;
+      },
+      { timeoutMs: 60_000 },
+    );
+  } catch (error) {
+    child.kill('SIGKILL');
+    await exited;
+    throw error;
+  }
+  const document = (await probe.get('/openapi.json')).body;
+  return {
     baseUrl,
     pid: child.pid ?? -1,
     adminToken,
+    admin: new Client(baseUrl, adminToken, contractCheck(document)),
     logs: output,
     exited,
     async stop(timeoutMs = 15_000) {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+      const signal = (name: NodeJS.Signals) =>
+        via === 'npm start' ? process.kill(-(child.pid ?? 0), name) : child.kill(name);
+      if (child.exitCode === null && child.signalCode === null) signal('SIGTERM');
+      const timer = setTimeout(() => signal('SIGKILL'), timeoutMs);
       const result = await exited;
       clearTimeout(timer);
       if (result.signal === 'SIGKILL') {
@@ -107,24 +153,6 @@ export async function startService({ env, logFile }: StartOptions): Promise<Serv
       return result;
     },
   };
-  try {
-    await waitUntil(
-      `${baseUrl}/health/ready`,
-      async () => {
-        if (child.exitCode !== null) {
-          throw new GiveUp(`service exited with ${child.exitCode} before it was ready; logs:\n${output()}`);
-        }
-        const response = await request('GET', `${baseUrl}/health/ready`);
-        return response.status === 200 ? true : undefined;
-      },
-      { timeoutMs: 30_000 },
-    );
-  } catch (error) {
-    child.kill('SIGKILL');
-    await exited;
-    throw error;
-  }
-  return service;
 }
 
 export interface CliResult {
@@ -133,14 +161,19 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs `node dist/cli/migrate.js ARGS` with `DATABASE_URL` (exit code, never throws on failure). */
-export async function runMigrate(args: string[], databaseUrl: string): Promise<CliResult> {
+/** Runs `node dist/ENTRY.js ARGS` (`main`, `cli/migrate`, `cli/token`) with only `env`; never throws. */
+export async function runBuilt(
+  entry: string,
+  args: string[],
+  env: Record<string, string>,
+): Promise<CliResult> {
   assertBuilt();
   try {
-    const { stdout, stderr } = await execFileAsync(process.execPath, [MIGRATE_CLI, ...args], {
-      cwd: SERVICE_DIR,
-      env: { PATH: process.env.PATH ?? '', DATABASE_URL: databaseUrl, LOG_LEVEL: 'info' },
-    });
+    const { stdout, stderr } = await execFileAsync(
+      process.execPath,
+      [resolve(SERVICE_DIR, 'dist', `${entry}.js`), ...args],
+      { cwd: SERVICE_DIR, env: { ...baseEnv(), ...env }, timeout: 60_000 },
+    );
     return { code: 0, stdout, stderr };
   } catch (error) {
     const failed = error as { code?: number; stdout?: string; stderr?: string };
