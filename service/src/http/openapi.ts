@@ -45,6 +45,8 @@ export function openApiDocument(
     openapi: '3.1.0',
     info: {
       ...info,
+      // The repository carries no licence: all rights reserved (an SPDX LicenseRef, since SPDX lists none).
+      license: { name: 'Proprietary; all rights reserved', identifier: 'LicenseRef-Proprietary' },
       description:
         'The dealership’s REST API. JSON in and out; errors are RFC 9457 problem documents. ' +
         'Money is a decimal string with two places ("24999.00") in answers, and a string or a number in requests.',

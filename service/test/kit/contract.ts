@@ -22,6 +22,39 @@ interface OperationObject {
 
 const METHODS = new Set(['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace']);
 
+/** A finite number's JSON text as an exact decimal: digits × 10^exponent. */
+function exactDecimal(value: number): { digits: bigint; exponent: number } {
+  const [mantissa = '0', power = '0'] = JSON.stringify(value).toLowerCase().split('e');
+  const [whole = '0', fraction = ''] = mantissa.split('.');
+  return { digits: BigInt(`${whole}${fraction}`), exponent: Number(power) - fraction.length };
+}
+
+/**
+ * JSON Schema's `multipleOf`, evaluated on the JSON text of the number (JSON numbers are decimals)
+ * rather than on its binary double, where 0.29 / 0.01 is not a whole number.
+ */
+export function isExactMultiple(value: number, of: number): boolean {
+  const a = exactDecimal(value);
+  const b = exactDecimal(of);
+  const exponent = Math.min(a.exponent, b.exponent);
+  const scaled = (x: { digits: bigint; exponent: number }) => x.digits * 10n ** BigInt(x.exponent - exponent);
+  return scaled(b) !== 0n && scaled(a) % scaled(b) === 0n;
+}
+
+/** A JSON Schema 2020-12 validator for the document's schemas: formats asserted, `multipleOf` exact. */
+export function schemaValidator(): Ajv2020 {
+  const ajv = new Ajv2020({ strict: false, allErrors: true });
+  addFormats.default(ajv);
+  ajv.removeKeyword('multipleOf');
+  ajv.addKeyword({
+    keyword: 'multipleOf',
+    type: 'number',
+    schemaType: 'number',
+    validate: (of: number, value: number) => isExactMultiple(value, of),
+  });
+  return ajv;
+}
+
 /**
  * Holds every response to the OpenAPI document: a request that matches a documented operation must get
  * a status that operation documents, with a documented media type, a body valid against that status's
@@ -29,8 +62,7 @@ const METHODS = new Set(['get', 'put', 'post', 'delete', 'options', 'head', 'pat
  * route, OPTIONS, the docs page's assets) are not the contract's business and pass unchecked.
  */
 export function contractCheck(document: OpenApiDocument): ResponseCheck {
-  const ajv = new Ajv2020({ strict: false, allErrors: true });
-  addFormats.default(ajv);
+  const ajv = schemaValidator();
   const compiled = new Map<string, ValidateFunction>();
   const validator = (key: string, schema: Record<string, unknown>): ValidateFunction => {
     let validate = compiled.get(key);
