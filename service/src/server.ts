@@ -32,6 +32,97 @@ export interface ListenOptions {
   http: HttpSettings;
 }
 
+interface Pending {
+  /** Requests received on the connection and not yet answered in full. */
+  unanswered: number;
+  /** Bytes the socket held at the last look, and since when they have not shrunk. */
+  buffered: number;
+  stalledSince: number | undefined;
+}
+
+/**
+ * The connections with answers outstanding, for two limits Node does not have. Pipelining: a client that
+ * sends many requests without reading the answers makes Node parse them all and the service hold every
+ * answer; past MAX_PIPELINED_REQUESTS unanswered the connection is closed. Writes: an answer a client does
+ * not read stays in the socket's buffer (and Node's keep-alive timer only starts once it is written);
+ * when that buffer has not shrunk for the write timeout, the connection is closed and the buffer freed.
+ * One sweep a second looks at the connections that have answers outstanding, so a request costs a map
+ * update, not a timer.
+ */
+class OutstandingAnswers {
+  private readonly pending = new Map<Socket, Pending>();
+  /** Connections closed for pipelining too much: the requests Node already parsed from them are dropped. */
+  private readonly refused = new WeakSet<Socket>();
+  private readonly sweeper: NodeJS.Timeout;
+
+  constructor(
+    private readonly writeTimeoutMs: number,
+    private readonly logger: Logger | undefined,
+  ) {
+    this.sweeper = setInterval(() => this.sweep(), Math.min(CONNECTIONS_CHECK_INTERVAL_MS, writeTimeoutMs));
+    this.sweeper.unref();
+  }
+
+  /** Counts a new request; false (and the connection closed) when it is one too many. */
+  admit(socket: Socket, response: ServerResponse): boolean {
+    if (this.refused.has(socket)) return false;
+    let entry = this.pending.get(socket);
+    if (entry === undefined) {
+      entry = { unanswered: 0, buffered: 0, stalledSince: undefined };
+      this.pending.set(socket, entry);
+    }
+    if (entry.unanswered >= MAX_PIPELINED_REQUESTS) {
+      this.logger?.warn(
+        { remoteAddress: socket.remoteAddress, limit: MAX_PIPELINED_REQUESTS },
+        'closing a connection with too many unanswered pipelined requests',
+      );
+      this.forget(socket);
+      this.refused.add(socket);
+      socket.destroy();
+      return false;
+    }
+    entry.unanswered += 1;
+    const pending = entry;
+    // 'close' comes once the answer is fully written, or when the connection goes.
+    response.once('close', () => {
+      pending.unanswered -= 1;
+      if (pending.unanswered <= 0 && socket.writableLength === 0) this.forget(socket);
+    });
+    return true;
+  }
+
+  private forget(socket: Socket): void {
+    this.pending.delete(socket);
+  }
+
+  private sweep(): void {
+    const now = Date.now();
+    for (const [socket, entry] of this.pending) {
+      const buffered = socket.writableLength;
+      if (socket.destroyed || (entry.unanswered <= 0 && buffered === 0)) {
+        this.forget(socket);
+      } else if (buffered === 0 || buffered < entry.buffered) {
+        entry.stalledSince = undefined;
+      } else if (entry.stalledSince === undefined) {
+        entry.stalledSince = now;
+      } else if (now - entry.stalledSince >= this.writeTimeoutMs) {
+        this.logger?.info(
+          { remoteAddress: socket.remoteAddress, writeTimeoutMs: this.writeTimeoutMs, buffered },
+          'closing a connection whose client stopped reading its answers',
+        );
+        this.forget(socket);
+        socket.destroy();
+        continue;
+      }
+      entry.buffered = buffered;
+    }
+  }
+
+  stop(): void {
+    clearInterval(this.sweeper);
+  }
+}
+
 export async function listen(
   app: Koa,
   options: ListenOptions,
@@ -39,7 +130,7 @@ export async function listen(
   logger?: Logger,
 ): Promise<Server> {
   const handle = app.callback();
-  const unanswered = new WeakMap<Socket, number>();
+  const outstanding = new OutstandingAnswers(options.http.writeTimeoutMs, logger);
   const server = createServer(
     {
       headersTimeout: options.http.headersTimeoutMs,
@@ -47,24 +138,11 @@ export async function listen(
       connectionsCheckingInterval: CONNECTIONS_CHECK_INTERVAL_MS,
     },
     (request: IncomingMessage, response: ServerResponse) => {
-      const { socket } = request;
-      const count = (unanswered.get(socket) ?? 0) + 1;
-      if (count > MAX_PIPELINED_REQUESTS) {
-        logger?.warn(
-          { remoteAddress: socket.remoteAddress, limit: MAX_PIPELINED_REQUESTS },
-          'closing a connection with too many unanswered pipelined requests',
-        );
-        socket.destroy();
-        return;
-      }
-      unanswered.set(socket, count);
-      response.once('close', () => unanswered.set(socket, (unanswered.get(socket) ?? 1) - 1));
-      handle(request, response);
+      if (outstanding.admit(request.socket, response)) handle(request, response);
     },
   );
   server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
-  // Socket inactivity while a request is open: a client that stops reading its answer stops all traffic.
-  server.timeout = options.http.writeTimeoutMs;
+  server.on('close', () => outstanding.stop());
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) =>
     answerClientError(error, socket, options.http, logger),
   );

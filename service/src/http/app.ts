@@ -47,6 +47,8 @@ export function createApp({ config, db, logger, lifecycle, version }: AppDepende
     // While draining, ask clients (the ALB) not to reuse this connection.
     if (lifecycle.draining) ctx.set('Connection', 'close');
     await next();
+    // The router answers OPTIONS with the route's Allow header and no content: say so with 204.
+    if (ctx.method === 'OPTIONS' && ctx.status === 200 && ctx.body === '') ctx.status = 204;
   });
   app.use(router.routes());
   app.use(router.allowedMethods({ throw: true }));
