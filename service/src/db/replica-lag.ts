@@ -9,17 +9,23 @@ const WRITE_BEAT = 'UPDATE replication_heartbeat SET beat_ms = ? WHERE id = 1';
 const READ_BEAT = 'SELECT beat_ms AS beat FROM replication_heartbeat WHERE id = 1';
 
 /**
- * Measures how far each replica is behind the primary, pt-heartbeat's way: every second the primary's
- * heartbeat row gets this process's clock, and each replica's copy of the row is read back. Everything
- * the primary committed before the beat the replica shows is on the replica too, so `now − beat` bounds
- * the replica's staleness from above (a replica that keeps up measures about one interval). Instances share
- * the row; their clocks are NTP-synchronised, as EC2's are by the Amazon Time Sync Service.
- * A replica that cannot be read is recorded as unmeasured, so the router does not use it.
+ * How far behind the primary each replica is, measured pt-heartbeat's way: every second this process
+ * writes its clock into the primary's heartbeat row, and reads each replica's copy of the row.
+ *
+ * A replica showing the last beat this process wrote has everything the primary had accepted by then:
+ * it is measured 0 behind (a replica that keeps up measures 0). One showing an older beat `r` is
+ * measured `now − r` behind: at least that stale. While the primary accepts no beat (it is down), the
+ * last one written stays the reference, so a replica that had caught up keeps serving reads: the
+ * primary has nothing newer for it to miss. Instances share the row and their clocks are
+ * NTP-synchronised (EC2's Amazon Time Sync Service). Writing and measuring run separately, so a
+ * primary that hangs does not delay the measurements. A replica that cannot be read is recorded as
+ * unmeasured, which the router treats as unusable.
  */
 export class ReplicaLagMonitor {
   private timer: NodeJS.Timeout | undefined;
-  private running = false;
-  private beaten = false;
+  private writing = false;
+  private measuring = false;
+  private lastWritten: number | undefined;
   private readonly lagging = new Set<string>();
 
   constructor(
@@ -33,8 +39,12 @@ export class ReplicaLagMonitor {
 
   start(): void {
     if (this.replicas.length === 0 || this.timer !== undefined) return;
-    void this.tick();
-    this.timer = setInterval(() => void this.tick(), HEARTBEAT_INTERVAL_MS);
+    const tick = () => {
+      void this.beat();
+      void this.measureAll();
+    };
+    tick();
+    this.timer = setInterval(tick, HEARTBEAT_INTERVAL_MS);
     this.timer.unref();
   }
 
@@ -43,36 +53,40 @@ export class ReplicaLagMonitor {
     this.timer = undefined;
   }
 
-  /**
-   * Measures every replica, then writes the next beat. The first tick only writes: until a beat of this
-   * run has had time to arrive, a replica would show an old one. A tick still waiting on a frozen server
-   * is not doubled.
-   */
-  async tick(): Promise<void> {
-    if (this.running) return;
-    this.running = true;
+  /** Writes the next beat; one still waiting on a frozen primary is not doubled. */
+  async beat(): Promise<void> {
+    if (this.writing) return;
+    this.writing = true;
+    const value = this.now();
     try {
-      if (this.beaten) await Promise.all(this.replicas.map((replica) => this.measure(replica)));
-      await this.primary.query(WRITE_BEAT, { replacements: [this.now()] }).then(
-        () => {
-          this.beaten = true;
-        },
-        (error: unknown) => {
-          this.logger.debug({ err: error }, 'could not write the replication heartbeat on the primary');
-        },
-      );
+      await this.primary.query(WRITE_BEAT, { replacements: [value] });
+      this.lastWritten = value;
+    } catch (error) {
+      this.logger.debug({ err: error }, 'could not write the replication heartbeat on the primary');
     } finally {
-      this.running = false;
+      this.writing = false;
     }
   }
 
-  private async measure(replica: { name: string; sequelize: Sequelize }): Promise<void> {
+  /** Measures every replica, once this process has written a beat for them to show. */
+  async measureAll(): Promise<void> {
+    if (this.measuring || this.lastWritten === undefined) return;
+    this.measuring = true;
+    try {
+      await Promise.all(this.replicas.map((replica) => this.measure(replica, this.lastWritten ?? 0)));
+    } finally {
+      this.measuring = false;
+    }
+  }
+
+  private async measure(replica: { name: string; sequelize: Sequelize }, lastWritten: number): Promise<void> {
     let lagMs: number | undefined;
     try {
       const [row] = await replica.sequelize.query<{ beat: number | string }>(READ_BEAT, {
         type: QueryTypes.SELECT,
       });
-      lagMs = row === undefined ? undefined : Math.max(0, this.now() - Number(row.beat));
+      const beat = Number(row?.beat);
+      if (row !== undefined) lagMs = beat >= lastWritten ? 0 : Math.max(0, this.now() - beat);
     } catch (error) {
       this.logger.debug({ replica: replica.name, err: error }, 'could not measure the replica lag');
     }
