@@ -1,5 +1,14 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, EMBEDDED_SQLITE_FILE, loadConfig } from './config.js';
+
+const PACKAGE_JSON = resolve(import.meta.dirname, '..', 'package.json');
+const MYSQL = { DATABASE_URL: 'mysql://app@db.internal/dealership' };
+/** A file that looks like a CA bundle (the TLS tests use a real one). */
+const CA = join(mkdtempSync(join(tmpdir(), 'dealership-config-')), 'ca.pem');
+writeFileSync(CA, '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n');
 
 describe('loadConfig', () => {
   it('has defaults for everything: port 3000, the embedded SQLite file, migrations on start', () => {
@@ -73,9 +82,47 @@ describe('loadConfig', () => {
     [{ DATABASE_URL: 'mysql://u:p@h/' }, 'DATABASE_URL="mysql://u:***@h/"'],
     [{ DATABASE_REPLICA_URLS: 'mysql://h/db' }, 'DATABASE_REPLICA_URLS="mysql://h/db"'],
     [{ DEALERSHIP_ADMIN_TOKEN: 'short' }, 'DEALERSHIP_ADMIN_TOKEN="(hidden)"'],
+    [{ DATABASE_QUERY_TIMEOUT_MS: '10s' }, 'DATABASE_QUERY_TIMEOUT_MS="10s"'],
+    [
+      { HTTP_HEADERS_TIMEOUT_MS: '20000', HTTP_REQUEST_TIMEOUT_MS: '10000' },
+      'HTTP_REQUEST_TIMEOUT_MS="10000"',
+    ],
+    [
+      { DATABASE_CA_FILE: '/no/such/ca.pem' },
+      'DATABASE_CA_FILE="/no/such/ca.pem" is invalid: cannot be read',
+    ],
+    [
+      { DATABASE_CA_FILE: PACKAGE_JSON },
+      `DATABASE_CA_FILE="${PACKAGE_JSON}" is invalid: expected a PEM bundle`,
+    ],
+    [{ DATABASE_IAM_AUTH: 'true' }, 'DATABASE_IAM_AUTH="true" is invalid: IAM authentication needs a mysql'],
+    [
+      { ...MYSQL, DATABASE_IAM_AUTH: 'true' },
+      'DATABASE_IAM_AUTH="true" is invalid: IAM authentication needs DATABASE_CA_FILE',
+    ],
+    [{ ...MYSQL, DATABASE_IAM_AUTH: 'yes', DATABASE_CA_FILE: CA }, 'AWS_REGION="" is invalid'],
+    [
+      { ...MYSQL, DATABASE_MIGRATION_URL: 'mysql://admin:pw@db/other' },
+      'DATABASE_MIGRATION_URL="mysql://admin:***@db/other"',
+    ],
   ])('names the variable and the value when %o is bad', (env, named) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(named);
+  });
+
+  it('reads the database identity: CA bundle, IAM in a region, a migration user', () => {
+    const config = loadConfig({
+      ...MYSQL,
+      DATABASE_CA_FILE: CA,
+      DATABASE_IAM_AUTH: 'true',
+      AWS_REGION: 'eu-west-1',
+      DATABASE_MIGRATION_URL: 'mysql://admin:pw@db.internal/dealership',
+    });
+    expect(config.connections.tls?.caFile).toBe(CA);
+    expect(config.connections.iamAuth).toEqual({ region: 'eu-west-1' });
+    expect(config.migrationDatabase).toMatchObject({ user: 'admin', database: 'dealership' });
+    const plain = loadConfig(MYSQL);
+    expect(plain.migrationDatabase).toBe(plain.database);
   });
 
   it('never puts a database password in an error', () => {
