@@ -73,6 +73,10 @@ export function createSequelize(target: DatabaseTarget, options: ConnectOptions)
       connectTimeout: options.connectTimeoutMs,
       decimalNumbers: false,
       dateStrings: false,
+      // mysql2's own casting, not Sequelize's per-field callback: for this schema's columns (INT, DECIMAL,
+      // VARCHAR, DATETIME in UTC) both give the same values (numbers, decimal strings, Dates), and the
+      // callback was a measurable share of a list's CPU.
+      typeCast: true,
       // mysql2 checks the certificate's chain (rejectUnauthorized) and its name (verifyIdentity).
       ...(tls ? { ssl: { ca: tls.ca, rejectUnauthorized: true, verifyIdentity: true } } : {}),
       // RDS asks for the IAM token with the mysql_clear_password plugin, which mysql2 only enables on request.

@@ -20,8 +20,8 @@ const CONNECTION_LOST = new Set(['PROTOCOL_CONNECTION_LOST', 'ECONNRESET', 'EPIP
  */
 export function isConnectionLoss(error: unknown): boolean {
   if (error instanceof ConnectionError || error instanceof TimeoutError) return true;
-  if (!(error instanceof DatabaseError)) return false;
-  const cause = error.parent as Error & { code?: string; fatal?: boolean };
+  // Sequelize's wrapping, or mysql2's own error from a statement run on a pooled connection (list-query.ts).
+  const cause = (error instanceof DatabaseError ? error.parent : error) as { code?: string; fatal?: boolean };
   return cause?.fatal === true || CONNECTION_LOST.has(cause?.code ?? '');
 }
 

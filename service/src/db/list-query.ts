@@ -1,12 +1,14 @@
-import { QueryTypes } from 'sequelize';
+import { QueryTypes, type Sequelize } from 'sequelize';
 import type { AnyTable } from './models.js';
 
 /**
  * Every list's query: one page of rows (in id order unless told otherwise) and the total, as two plain
- * SELECTs run through `sequelize.query`. Their column lists are compiled once per table from its model,
- * each ordering once; only the WHERE is assembled per request. It skips Sequelize's per-call query
- * building (findAndCountAll deep-clones its options and regenerates both statements on every request),
- * which was most of the ORM's share of a list's CPU in `npm run bench:service`.
+ * SELECTs. Their column lists are compiled once per table from its model, each ordering once; only the
+ * WHERE is assembled per request. It skips Sequelize's per-call query building (findAndCountAll
+ * deep-clones its options and regenerates both statements on every request) and, on MySQL, its Query
+ * machinery as well (a stack-capturing Error, a uuid, its replacement injection, its result
+ * formatting): the statements run straight on connections of Sequelize's own pool, with mysql2's
+ * parameter formatting. That was most of the ORM's share of a list's CPU in `npm run bench:service`.
  *
  * Filters name a model attribute and a comparison from a fixed set; columns come only from the model
  * and values only travel as replacements, so no request text is ever spliced into the SQL.
@@ -124,6 +126,38 @@ function whereClause<Row>(
   return { sql: ` WHERE ${conditions.join(' AND ')}`, values };
 }
 
+interface PooledConnection {
+  query(
+    options: { sql: string; values: unknown[] },
+    callback: (error: Error | null, rows: unknown) => void,
+  ): void;
+}
+
+/**
+ * One SELECT on a connection of `sequelize`'s pool, so TLS, IAM tokens, the query timeout, the pool's
+ * limits and Sequelize's type casts (set on the connection) all apply. (A per-query `typeCast` would
+ * make mysql2 compile a new row parser for every query.) Errors are mysql2's own; db/errors.ts reads
+ * them as it reads Sequelize's.
+ */
+async function selectOnPool<T extends object>(
+  sequelize: Sequelize,
+  sql: string,
+  values: unknown[],
+): Promise<T[]> {
+  if (sequelize.getDialect() !== 'mysql') {
+    return sequelize.query<T>(sql, { type: QueryTypes.SELECT, raw: true, replacements: values });
+  }
+  const manager = sequelize.connectionManager;
+  const connection = (await manager.getConnection({ type: 'read' })) as unknown as PooledConnection;
+  try {
+    return await new Promise<T[]>((resolve, reject) =>
+      connection.query({ sql, values }, (error, rows) => (error ? reject(error) : resolve(rows as T[]))),
+    );
+  } finally {
+    manager.releaseConnection(connection as never);
+  }
+}
+
 export interface Page<Row> {
   rows: Row[];
   total: number;
@@ -138,16 +172,12 @@ export async function selectPage<Row>(
   const where = whereClause(list, filters);
   const sequelize = table.sequelize!;
   const [rows, counted] = await Promise.all([
-    sequelize.query<Record<string, unknown>>(`${list.select}${where.sql}${orderAndPage(list, order)}`, {
-      type: QueryTypes.SELECT,
-      raw: true,
-      replacements: [...where.values, page.limit, page.offset],
-    }),
-    sequelize.query<{ total: number | string }>(`${list.count}${where.sql}`, {
-      type: QueryTypes.SELECT,
-      raw: true,
-      replacements: where.values,
-    }),
+    selectOnPool<Record<string, unknown>>(
+      sequelize,
+      `${list.select}${where.sql}${orderAndPage(list, order)}`,
+      [...where.values, page.limit, page.offset],
+    ),
+    selectOnPool<{ total: number | string }>(sequelize, `${list.count}${where.sql}`, where.values),
   ]);
   // The columns are exactly the model's attributes, so each row is a Row.
   return { rows: rows as Row[], total: Number(counted[0]?.total ?? 0) };

@@ -28,22 +28,29 @@ function levelOf(path: string, status: number, draining: boolean): Level {
 }
 
 /**
- * Gives every request an id (echoed in X-Request-Id) and a child logger, and writes one log line when
- * the response is done. Headers are not logged, so bearer tokens never reach the log.
+ * Gives every request an id (echoed in X-Request-Id) and a logger bound to it (`ctx.state.log`, made
+ * only when something logs besides the request line), and writes one log line when the response is
+ * done. Headers are not logged, so bearer tokens never reach the log.
  */
 export function requestContext(logger: Logger, lifecycle: Lifecycle): Middleware {
   return async (ctx, next) => {
     const started = process.hrtime.bigint();
     const requestId = requestIdOf(ctx.headers);
     ctx.set('X-Request-Id', requestId);
-    const log = logger.child({ requestId });
-    ctx.state.log = log;
+    let child: Logger | undefined;
+    Object.defineProperty(ctx.state, 'log', { get: () => (child ??= logger.child({ requestId })) });
     try {
       await next();
     } finally {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
-      const line = { method: ctx.method, path: ctx.path, status: ctx.status, ms: Math.round(ms * 10) / 10 };
-      log[levelOf(ctx.path, ctx.status, lifecycle.draining)](line, 'request');
+      const line = {
+        requestId,
+        method: ctx.method,
+        path: ctx.path,
+        status: ctx.status,
+        ms: Math.round(ms * 10) / 10,
+      };
+      logger[levelOf(ctx.path, ctx.status, lifecycle.draining)](line, 'request');
     }
   };
 }
