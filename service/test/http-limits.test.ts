@@ -83,6 +83,17 @@ describe('HTTP limits below and around Koa', () => {
     }
   });
 
+  it('does not count the idle time of a keep-alive connection against the headers timeout', async () => {
+    // The ALB keeps connections to its targets open for up to 60 s between requests.
+    const request = 'GET /health/live HTTP/1.1\r\nHost: x\r\n\r\n';
+    const { text } = await rawExchange(port, [
+      request,
+      HEADERS_TIMEOUT_MS + LATE_BY_AT_MOST_MS,
+      request.replace('\r\n\r\n', '\r\nConnection: close\r\n\r\n'),
+    ]);
+    expect(statusesIn(text)).toEqual([200, 200]);
+  });
+
   it('cuts a slow body at the request timeout', async () => {
     const started = Date.now();
     const { text } = await rawExchange(port, [
