@@ -2,9 +2,9 @@ import { createConnection } from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Client, Reply } from './kit/client.js';
 import { createCar, createCustomer, createSalesperson, saleBody } from './kit/fixtures.js';
-import { type MariaDbPair, type MariaDbServer, startMariaDbPair } from './kit/mariadb.js';
-import { replicaProbe } from './kit/replica-probe.js';
-import { type ServiceProcess, spawnServiceProcess } from './kit/service-process.js';
+import type { MariaDbPair, MariaDbServer } from './kit/mariadb.js';
+import { type ReplicatedService, startReplicatedService } from './kit/replicated-service.js';
+import type { ServiceProcess } from './kit/service-process.js';
 import { waitUntil } from './kit/wait-until.js';
 
 const QUERY_TIMEOUT_MS = 3_000;
@@ -12,44 +12,32 @@ const MAX_LAG_MS = 4_000;
 /** The lag monitor looks once a second; a loaded machine adds its own delay. */
 const SLACK_MS = 3_000;
 
-type Probe = Awaited<ReturnType<typeof replicaProbe>>;
-
 /**
  * Each fault done to a real server the way it happens: replication stopping, a server freezing
  * (SIGSTOP) or dying (SIGKILL) while the service's queries are running on it. Reads retry elsewhere;
  * writes answer 503 with Retry-After and are never retried by the service.
  */
 describe('database faults (real MariaDB primary and replica)', () => {
+  let replicated: ReplicatedService;
   let pair: MariaDbPair;
   let database: string;
   let service: ServiceProcess;
   let api: Client;
-  let probe: Probe;
+  let probe: ReplicatedService['probe'];
 
   beforeAll(async () => {
-    pair = await startMariaDbPair();
-    database = await pair.createDatabase();
-    service = await spawnServiceProcess({
-      env: {
-        DATABASE_URL: pair.primary.url(database),
-        DATABASE_REPLICA_URLS: pair.replica.url(database),
-        DATABASE_QUERY_TIMEOUT_MS: String(QUERY_TIMEOUT_MS),
-        DATABASE_CONNECT_TIMEOUT_MS: '1500',
-        DATABASE_ACQUIRE_TIMEOUT_MS: String(QUERY_TIMEOUT_MS),
-        DATABASE_REPLICA_MAX_LAG_MS: String(MAX_LAG_MS),
-        LOG_LEVEL: 'info',
-      },
+    replicated = await startReplicatedService({
+      DATABASE_QUERY_TIMEOUT_MS: String(QUERY_TIMEOUT_MS),
+      DATABASE_CONNECT_TIMEOUT_MS: '1500',
+      DATABASE_ACQUIRE_TIMEOUT_MS: String(QUERY_TIMEOUT_MS),
+      DATABASE_REPLICA_MAX_LAG_MS: String(MAX_LAG_MS),
+      LOG_LEVEL: 'info',
     });
+    ({ pair, database, service, probe } = replicated);
     api = service.admin;
-    await pair.waitForReplica();
-    probe = await replicaProbe(pair, database);
-    await probe.until(api, 'replica');
   }, 90_000);
 
-  afterAll(async () => {
-    await service?.stop();
-    await pair?.stop();
-  });
+  afterAll(() => replicated?.stop());
 
   /** Holds every statement that touches `cars` on `server` until the lock's connection goes. */
   async function lockCars(server: MariaDbServer): Promise<void> {

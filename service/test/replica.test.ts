@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Client, expectStatus } from './kit/client.js';
 import { createCar, createCustomer, createSalesperson, saleBody } from './kit/fixtures.js';
-import { type MariaDbPair, startMariaDbPair } from './kit/mariadb.js';
-import { replicaProbe } from './kit/replica-probe.js';
-import { type ServiceProcess, spawnServiceProcess } from './kit/service-process.js';
+import type { MariaDbPair } from './kit/mariadb.js';
+import { type ReplicatedService, startReplicatedService } from './kit/replicated-service.js';
+import type { ServiceProcess } from './kit/service-process.js';
 
 interface CarList {
   items: { id: number; serialNumber: string }[];
@@ -21,6 +21,7 @@ const REPORT = '/reports/sales-by-salesperson?from=2000-01-01&to=2999-12-31';
  * the service exists on the primary only, so which server answered a read is visible in the answer.
  */
 describe('reads on the replica, writes on the primary (real MariaDB replication)', () => {
+  let replicated: ReplicatedService;
   let pair: MariaDbPair;
   let database: string;
   let service: ServiceProcess;
@@ -34,25 +35,13 @@ describe('reads on the replica, writes on the primary (real MariaDB replication)
     );
 
   beforeAll(async () => {
-    pair = await startMariaDbPair();
-    database = await pair.createDatabase();
-    service = await spawnServiceProcess({
-      env: {
-        DATABASE_URL: pair.primary.url(database),
-        DATABASE_REPLICA_URLS: pair.replica.url(database),
-        // These tests pause replication on purpose and expect the replica to keep serving (lag: faults.test.ts).
-        DATABASE_REPLICA_MAX_LAG_MS: '600000',
-      },
-    });
+    // These tests pause replication on purpose and expect the replica to keep serving (lag: database-faults.test.ts).
+    replicated = await startReplicatedService({ DATABASE_REPLICA_MAX_LAG_MS: '600000' });
+    ({ pair, database, service } = replicated);
     api = service.admin;
-    await pair.waitForReplica();
-    await (await replicaProbe(pair, database)).until(api, 'replica');
-  }, 60_000);
+  }, 90_000);
 
-  afterAll(async () => {
-    await service?.stop();
-    await pair?.stop();
-  });
+  afterAll(() => replicated?.stop());
 
   it('writes on the primary and reads its own writes there while the replica lags', async () => {
     await pair.pauseReplication();

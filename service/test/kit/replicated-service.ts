@@ -1,5 +1,6 @@
 import type { Client } from './client.js';
-import type { MariaDbPair } from './mariadb.js';
+import { type MariaDbPair, startMariaDbPair } from './mariadb.js';
+import { type ServiceProcess, spawnServiceProcess } from './service-process.js';
 import { waitUntil } from './wait-until.js';
 
 let probes = 0;
@@ -34,4 +35,43 @@ export async function replicaProbe(pair: MariaDbPair, database: string) {
         { timeoutMs, intervalMs: 200 },
       ),
   };
+}
+
+/** A primary → replica pair, a database on it, and the built service reading from the replica. */
+export interface ReplicatedService {
+  pair: MariaDbPair;
+  database: string;
+  service: ServiceProcess;
+  probe: Awaited<ReturnType<typeof replicaProbe>>;
+  stop(): Promise<void>;
+}
+
+/** Starts all of it and waits until the service's lists come from the replica. */
+export async function startReplicatedService(env: Record<string, string>): Promise<ReplicatedService> {
+  const pair = await startMariaDbPair();
+  try {
+    const database = await pair.createDatabase();
+    const service = await spawnServiceProcess({
+      env: {
+        DATABASE_URL: pair.primary.url(database),
+        DATABASE_REPLICA_URLS: pair.replica.url(database),
+        ...env,
+      },
+    });
+    const probe = await replicaProbe(pair, database);
+    await probe.until(service.admin, 'replica');
+    return {
+      pair,
+      database,
+      service,
+      probe,
+      async stop() {
+        await service.stop();
+        await pair.stop();
+      },
+    };
+  } catch (error) {
+    await pair.stop();
+    throw error;
+  }
 }
