@@ -36,6 +36,7 @@ async function main(): Promise<void> {
     { url, docs: `${url}/docs`, commit: version.commit },
     `listening on ${url}; API docs at ${url}/docs`,
   );
+  await flushLogs(logger);
 
   // A terminal's Ctrl-C or systemd's KillMode=control-group signals the whole process group, and npm
   // (when started by `npm start`) forwards the same signal again: one drain, however many signals come.

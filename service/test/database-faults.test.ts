@@ -52,21 +52,11 @@ describe('database faults (real MariaDB primary and replica)', () => {
       );
       return Number(row?.n) >= count ? true : undefined;
     });
-  const untilLogged = (message: string) =>
-    waitUntil(
-      `the log line "${message}"`,
-      async () => (service.logs().includes(message) ? true : undefined),
-      {
-        timeoutMs: 5_000,
-      },
-    );
   const untilReady = () =>
     waitUntil(
       'the service ready again',
       async () => ((await api.get('/health/ready')).status === 200 ? true : undefined),
-      {
-        timeoutMs: 30_000,
-      },
+      { timeoutMs: 30_000 },
     );
   const expect503 = (reply: Reply) => {
     expect(reply.status, JSON.stringify(reply.body)).toBe(503);
@@ -91,7 +81,7 @@ describe('database faults (real MariaDB primary and replica)', () => {
     );
     const skippedAfterMs = Date.now() - stoppedAt;
     expect(skippedAfterMs).toBeLessThan(MAX_LAG_MS + SLACK_MS);
-    await untilLogged('read replica is too far behind; reading from the primary');
+    await service.untilLogged('read replica is too far behind; reading from the primary');
     await pair.resumeReplication();
     await probe.until(api, 'replica');
   }, 60_000);
@@ -126,7 +116,7 @@ describe('database faults (real MariaDB primary and replica)', () => {
     await waitingOnLock(pair.replica, 6);
     await pair.replica.kill();
     expect(await Promise.all(lists)).toEqual(Array(6).fill('primary'));
-    await untilLogged('read replica unreachable; reading from the primary');
+    await service.untilLogged('read replica unreachable; reading from the primary');
     await pair.replica.restart();
     await probe.until(api, 'replica', 30_000);
   }, 60_000);

@@ -66,7 +66,7 @@ describe('TLS to the database, its own user, IAM tokens', () => {
           status: 'unavailable',
           detail: 'the primary database is unreachable',
         });
-        expect(service.logs()).toMatch(reason);
+        await service.untilLogged(reason);
       } finally {
         await service.stop();
       }

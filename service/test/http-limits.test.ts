@@ -31,15 +31,6 @@ describe('HTTP limits below and around Koa', () => {
 
   afterAll(() => service?.stop());
 
-  const untilLogged = (message: string) =>
-    waitUntil(
-      `the log line "${message}"`,
-      async () => (service.logs().includes(message) ? true : undefined),
-      {
-        timeoutMs: 5_000,
-      },
-    );
-
   const problemOf = (text: string) => {
     expect(text).toMatch(/\r\nContent-Type: application\/problem\+json\r\n/);
     return lastJsonBody(text);
@@ -111,7 +102,7 @@ describe('HTTP limits below and around Koa', () => {
     const request = 'GET /cars?limit=100 HTTP/1.1\r\nHost: x\r\n\r\n';
     const { text } = await rawExchange(port, [request.repeat(200)]);
     expect(statusesIn(text).length).toBeLessThanOrEqual(MAX_PIPELINED_REQUESTS);
-    await untilLogged('closing a connection with too many unanswered pipelined requests');
+    await service.untilLogged('closing a connection with too many unanswered pipelined requests');
     // Up to the bound, pipelining works.
     const { text: within } = await rawExchange(port, [
       `${'GET /health/live HTTP/1.1\r\nHost: x\r\n\r\n'.repeat(5)}GET /version HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`,
@@ -126,7 +117,7 @@ describe('HTTP limits below and around Koa', () => {
       readAfterMs: WRITE_TIMEOUT_MS * 2 + LATE_BY_AT_MOST_MS,
     });
     expect(statusesIn(text).length).toBeLessThan(12);
-    await untilLogged('closing a connection whose client stopped reading its answers');
+    await service.untilLogged('closing a connection whose client stopped reading its answers');
     expect((await service.admin.get('/health/live')).status).toBe(200);
   });
 });

@@ -134,25 +134,29 @@ interface PooledConnection {
 }
 
 /**
- * One SELECT on a connection of `sequelize`'s pool, so TLS, IAM tokens, the query timeout, the pool's
- * limits and Sequelize's type casts (set on the connection) all apply. (A per-query `typeCast` would
- * make mysql2 compile a new row parser for every query.) Errors are mysql2's own; db/errors.ts reads
+ * The page's SELECT and its COUNT on one connection of `sequelize`'s pool (one acquire for the pair;
+ * mysql2 sends the second as soon as the first is answered), so TLS, IAM tokens, the query timeout, the
+ * pool's limits and the connection's type casts all apply. Errors are mysql2's own; db/errors.ts reads
  * them as it reads Sequelize's.
  */
-async function selectOnPool<T extends object>(
+async function selectPair<A extends object, B extends object>(
   sequelize: Sequelize,
-  sql: string,
-  values: unknown[],
-): Promise<T[]> {
+  first: { sql: string; values: unknown[] },
+  second: { sql: string; values: unknown[] },
+): Promise<[A[], B[]]> {
   if (sequelize.getDialect() !== 'mysql') {
-    return sequelize.query<T>(sql, { type: QueryTypes.SELECT, raw: true, replacements: values });
+    const run = <T extends object>({ sql, values }: { sql: string; values: unknown[] }) =>
+      sequelize.query<T>(sql, { type: QueryTypes.SELECT, raw: true, replacements: values });
+    return Promise.all([run<A>(first), run<B>(second)]);
   }
   const manager = sequelize.connectionManager;
   const connection = (await manager.getConnection({ type: 'read' })) as unknown as PooledConnection;
-  try {
-    return await new Promise<T[]>((resolve, reject) =>
-      connection.query({ sql, values }, (error, rows) => (error ? reject(error) : resolve(rows as T[]))),
+  const run = <T>(statement: { sql: string; values: unknown[] }) =>
+    new Promise<T[]>((resolve, reject) =>
+      connection.query(statement, (error, rows) => (error ? reject(error) : resolve(rows as T[]))),
     );
+  try {
+    return await Promise.all([run<A>(first), run<B>(second)]);
   } finally {
     manager.releaseConnection(connection as never);
   }
@@ -171,14 +175,14 @@ export async function selectPage<Row>(
   const list = compiledFor(table);
   const where = whereClause(list, filters);
   const sequelize = table.sequelize!;
-  const [rows, counted] = await Promise.all([
-    selectOnPool<Record<string, unknown>>(
-      sequelize,
-      `${list.select}${where.sql}${orderAndPage(list, order)}`,
-      [...where.values, page.limit, page.offset],
-    ),
-    selectOnPool<{ total: number | string }>(sequelize, `${list.count}${where.sql}`, where.values),
-  ]);
+  const [rows, counted] = await selectPair<Record<string, unknown>, { total: number | string }>(
+    sequelize,
+    {
+      sql: `${list.select}${where.sql}${orderAndPage(list, order)}`,
+      values: [...where.values, page.limit, page.offset],
+    },
+    { sql: `${list.count}${where.sql}`, values: where.values },
+  );
   // The columns are exactly the model's attributes, so each row is a Row.
   return { rows: rows as Row[], total: Number(counted[0]?.total ?? 0) };
 }

@@ -63,7 +63,8 @@ export class Api {
     const koaPath = spec.path.replace(/\{(\w+)\}/g, ':$1');
     this.router[spec.method](koaPath, this.auth(spec.access), async (ctx) => {
       if (spec.headers) ctx.set(spec.headers);
-      const params = parse(spec.params ?? NONE, ctx.params, 'path');
+      // A path without parameters has nothing to validate.
+      const params = spec.params === undefined ? {} : parse(spec.params, ctx.params, 'path');
       const query = parse(spec.query ?? NONE, ctx.query, 'query');
       const body =
         spec.body === undefined ? undefined : parse(spec.body, await readJsonBody(ctx.req), 'body');

@@ -32,6 +32,8 @@ export interface ServiceProcess {
   readonly admin: Client;
   /** Everything the process wrote to stdout and stderr so far. */
   logs(): string;
+  /** Waits until the output holds `pattern` (the service writes its log in batches, within a second). */
+  untilLogged(pattern: string | RegExp): Promise<void>;
   /** Resolves when the process exits. */
   readonly exited: Promise<ExitResult>;
   /** Sends SIGTERM and waits for the exit (SIGKILL after `timeoutMs`, then fails). */
@@ -139,6 +141,16 @@ export async function spawnServiceProcess({
     adminToken,
     admin: new Client(baseUrl, adminToken, contractCheck(document)),
     logs: output,
+    untilLogged: async (pattern) => {
+      await waitUntil(
+        `the log line ${String(pattern)}`,
+        async () => {
+          const text = output();
+          return (typeof pattern === 'string' ? text.includes(pattern) : pattern.test(text)) || undefined;
+        },
+        { timeoutMs: 5_000 },
+      );
+    },
     exited,
     async stop(timeoutMs = 15_000) {
       const signal = (name: NodeJS.Signals) =>
