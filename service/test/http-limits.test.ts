@@ -2,7 +2,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONNECTIONS_CHECK_INTERVAL_MS, MAX_PIPELINED_REQUESTS } from '../src/server.js';
 import { lastJsonBody, rawExchange, statusesIn } from './kit/raw-http.js';
 import { type ServiceProcess, spawnServiceProcess } from './kit/service-process.js';
-import { waitUntil } from './kit/wait-until.js';
 
 // Short limits so the test is quick; the defaults are the same code with larger numbers (docs/service.md).
 const HEADERS_TIMEOUT_MS = 1_000;
