@@ -151,12 +151,10 @@ describeOnEachDatabase('bad input', (service) => {
       headers: { 'content-type': 'application/json' },
     });
     expect(declared.status).toBe(413);
-    const chunked = await fetch(`${service().baseUrl}/cars`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${service().adminToken}`, 'content-type': 'application/json' },
-      body: new Blob([big]).stream(),
-      duplex: 'half',
-    } as RequestInit);
+    const chunked = await service().admin.post('/cars', undefined, {
+      raw: big,
+      headers: { 'content-type': 'application/json', 'transfer-encoding': 'chunked' },
+    });
     expect(chunked.status).toBe(413);
     expect((await service().anonymous.get('/health/live')).status).toBe(200);
   });

@@ -50,7 +50,9 @@ export class Client {
       payload = JSON.stringify(options.json);
       headers['content-type'] ??= 'application/json';
     }
-    if (payload !== undefined) headers['content-length'] ??= String(Buffer.byteLength(payload));
+    if (payload !== undefined && headers['transfer-encoding'] === undefined) {
+      headers['content-length'] ??= String(Buffer.byteLength(payload));
+    }
     const reply = await send<T>(method, `${this.baseUrl}${path}`, headers, payload, options.agent);
     this.check?.(method, path, reply);
     return reply;
