@@ -8,12 +8,12 @@ import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { apiClient, request } from '../test/harness/http-client.js';
-import { runMigrate, SERVICE_DIR, startService } from '../test/harness/service-process.js';
-import { createTestDatabase } from '../test/harness/test-database.js';
-import { waitUntil } from '../test/harness/wait-until.js';
-import { saleBody } from '../test/support/bodies.js';
-import { unusedPort } from '../test/support/free-port.js';
+import { Client } from '../test/kit/client.js';
+import { createMysqlDatabase } from '../test/kit/databases.js';
+import { saleBody } from '../test/kit/fixtures.js';
+import { unusedPort } from '../test/kit/free-port.js';
+import { runBuilt, SERVICE_DIR, spawnServiceProcess } from '../test/kit/service-process.js';
+import { waitUntil } from '../test/kit/wait-until.js';
 import { type LoadRun, runLoad, summarize } from './load.js';
 import { printResults } from './report.js';
 import { seed } from './seed.js';
@@ -46,24 +46,24 @@ async function startBaseline(databaseUrl: string): Promise<{ url: string; child:
   const url = `http://127.0.0.1:${port}`;
   await waitUntil('the baseline server', async () => {
     if (child.exitCode !== null) throw new Error(`baseline exited with ${child.exitCode}`);
-    return (await request('GET', `${url}/health`)).status === 200 ? true : undefined;
+    return (await new Client(url).get('/health')).status === 200 ? true : undefined;
   });
   return { url, child };
 }
 
 async function main(): Promise<void> {
-  const database = await createTestDatabase();
+  const database = await createMysqlDatabase();
   const logDir = await mkdtemp(join(tmpdir(), 'dealership-bench-'));
   const cleanups: (() => Promise<unknown>)[] = [
     () => rm(logDir, { recursive: true, force: true }),
     database.drop,
   ];
   try {
-    const migrated = await runMigrate(['up'], database.url);
+    const migrated = await runBuilt('cli/migrate', ['up'], { DATABASE_URL: database.url });
     if (migrated.code !== 0) throw new Error(`migrate up failed:\n${migrated.stderr}`);
 
     // The service as deployed: info-level JSON logs (to a file, like journald), no migration on start.
-    const service = await startService({
+    const service = await spawnServiceProcess({
       env: { DATABASE_URL: database.url, MIGRATE_ON_START: 'false', LOG_LEVEL: 'info' },
       logFile: join(logDir, 'service.log'),
     });
@@ -74,7 +74,7 @@ async function main(): Promise<void> {
       await once(baseline.child, 'exit');
     });
 
-    const api = apiClient(service.baseUrl, service.adminToken);
+    const api = new Client(service.baseUrl, service.adminToken);
     console.log(`seeding ${LISTED_CARS + SALES + SPARE_CARS} cars through the API …`);
     const { carsForSale, customerId, salespersonId } = await seed(api, LISTED_CARS, SALES + SPARE_CARS);
 

@@ -1,5 +1,5 @@
-import { createCar, createCustomer, createSalesperson } from '../test/harness/fixtures.js';
-import type { ApiClient } from '../test/harness/http-client.js';
+import type { Client } from '../test/kit/client.js';
+import { createCar, createCustomer, createSalesperson } from '../test/kit/fixtures.js';
 
 export interface Seed {
   /** Cars still in stock, one per sale the benchmark will make. */
@@ -29,7 +29,7 @@ async function inParallel<T>(
 const MAKES = ['Toyota', 'Honda', 'Ford', 'Volkswagen', 'BMW', 'Kia', 'Mazda', 'Subaru'];
 
 /** Seeds through the public API: `listedCars` plain cars plus `sales` cars to sell, a customer and a salesperson. */
-export async function seed(api: ApiClient, listedCars: number, sales: number): Promise<Seed> {
+export async function seed(api: Client, listedCars: number, sales: number): Promise<Seed> {
   const [customer, salesperson] = await Promise.all([createCustomer(api), createSalesperson(api)]);
   const cars = await inParallel(listedCars + sales, 16, (i) =>
     createCar(api, {

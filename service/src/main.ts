@@ -24,8 +24,9 @@ async function main(): Promise<void> {
   const version = versionInfo(config.commit, startedAt);
   const server = await listen(
     createApp({ config, db, logger, lifecycle, version }),
-    config.host,
+    config,
     config.port,
+    logger,
   );
   const address = server.address();
   const port = typeof address === 'object' && address !== null ? address.port : config.port;
@@ -35,10 +36,16 @@ async function main(): Promise<void> {
     { url, docs: `${url}/docs`, commit: version.commit },
     `listening on ${url}; API docs at ${url}/docs`,
   );
+  await flushLogs(logger);
 
+  // A terminal's Ctrl-C or systemd's KillMode=control-group signals the whole process group, and npm
+  // (when started by `npm start`) forwards the same signal again: one drain, however many signals come.
   let stopping = false;
   const shutdown = async (signal: NodeJS.Signals) => {
-    if (stopping) return;
+    if (stopping) {
+      logger.info({ signal }, 'signal received again while draining; the drain goes on');
+      return;
+    }
     stopping = true;
     lifecycle.draining = true;
     logger.info({ signal, drainMs: config.shutdownDrainMs }, 'draining: readiness is now 503');
@@ -50,8 +57,8 @@ async function main(): Promise<void> {
     await flushLogs(logger);
     process.exit(0);
   };
-  process.once('SIGTERM', (signal) => void shutdown(signal));
-  process.once('SIGINT', (signal) => void shutdown(signal));
+  process.on('SIGTERM', (signal) => void shutdown(signal));
+  process.on('SIGINT', (signal) => void shutdown(signal));
 }
 
 main().catch(exitOnStartupError);

@@ -1,15 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Client } from './kit/client.js';
+import { createMysqlDatabase, type MysqlDatabase } from './kit/databases.js';
 import {
   createCar,
   createCustomer,
   createPart,
   createSalesperson,
   createServiceTicket,
-} from './harness/fixtures.js';
-import { type ApiClient, apiClient } from './harness/http-client.js';
-import { type ServiceProcess, startService } from './harness/service-process.js';
-import { createTestDatabase, type TestDatabase } from './harness/test-database.js';
-import { saleBody } from './support/bodies.js';
+  saleBody,
+} from './kit/fixtures.js';
+import { type ServiceProcess, spawnServiceProcess } from './kit/service-process.js';
 
 /** Counts responses by HTTP status. */
 function countStatuses(responses: { status: number }[]): Record<number, number> {
@@ -19,14 +19,14 @@ function countStatuses(responses: { status: number }[]): Record<number, number> 
 }
 
 describe('concurrent writes on MariaDB', () => {
-  let database: TestDatabase;
+  let database: MysqlDatabase;
   let service: ServiceProcess;
-  let api: ApiClient;
+  let api: Client;
 
   beforeAll(async () => {
-    database = await createTestDatabase();
-    service = await startService({ env: { DATABASE_URL: database.url } });
-    api = apiClient(service.baseUrl, service.adminToken);
+    database = await createMysqlDatabase();
+    service = await spawnServiceProcess({ env: { DATABASE_URL: database.url } });
+    api = service.admin;
   }, 60_000);
 
   afterAll(async () => {
@@ -55,7 +55,7 @@ describe('concurrent writes on MariaDB', () => {
     const [car, customer, part] = await Promise.all([
       createCar(api, { status: 'customer_owned' }),
       createCustomer(api),
-      createPart(api, 5),
+      createPart(api, { quantityOnHand: 5 }),
     ]);
     const ticket = await createServiceTicket(api, car.id, customer.id);
     const responses = await Promise.all(

@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type HeadlessChromium, launchChromium } from './harness/chromium.js';
-import { request } from './harness/http-client.js';
-import { type ServiceProcess, startService } from './harness/service-process.js';
+import { type HeadlessChromium, launchChromium } from './kit/chromium.js';
+import { type ServiceProcess, spawnServiceProcess } from './kit/service-process.js';
 
 describe('GET /docs in a real browser', () => {
   let service: ServiceProcess;
@@ -9,7 +8,7 @@ describe('GET /docs in a real browser', () => {
 
   beforeAll(async () => {
     [service, chromium] = await Promise.all([
-      startService({ env: { DATABASE_URL: 'sqlite::memory:' } }),
+      spawnServiceProcess({ env: { DATABASE_URL: 'sqlite::memory:' } }),
       launchChromium(),
     ]);
   }, 60_000);
@@ -42,9 +41,8 @@ describe('GET /docs in a real browser', () => {
     await expect.poll(renderedText, { timeout: 15_000 }).toMatch(/POST\s+\/sales/);
     const text = await renderedText();
 
-    const openApi = await request<{ paths: Record<string, Record<string, unknown>> }>(
-      'GET',
-      `${service.baseUrl}/openapi.json`,
+    const openApi = await service.admin.get<{ paths: Record<string, Record<string, unknown>> }>(
+      '/openapi.json',
     );
     const operations = Object.entries(openApi.body.paths).flatMap(([path, methods]) =>
       Object.keys(methods).map((method) => `${method.toUpperCase()} ${path}`),

@@ -1,11 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runMigrate } from './harness/service-process.js';
-import { createTestDatabase, type TestDatabase } from './harness/test-database.js';
+import { createMysqlDatabase, type MysqlDatabase } from './kit/databases.js';
+import { runBuilt } from './kit/service-process.js';
+
+const migrate = (databaseUrl: string) => runBuilt('cli/migrate', ['up'], { DATABASE_URL: databaseUrl });
 
 const RACERS = 4;
 
 /** Tables, columns, indexes and foreign keys of one database, as comparable rows. */
-async function describeSchema(database: TestDatabase): Promise<Record<string, unknown[]>> {
+async function describeSchema(database: MysqlDatabase): Promise<Record<string, unknown[]>> {
   const where = 'WHERE TABLE_SCHEMA = ?';
   const params = [database.name];
   const [columns, indexes, foreignKeys] = await Promise.all([
@@ -29,17 +31,17 @@ async function describeSchema(database: TestDatabase): Promise<Record<string, un
   return { columns, indexes, foreignKeys };
 }
 
-async function appliedMigrations(database: TestDatabase): Promise<string[]> {
+async function appliedMigrations(database: MysqlDatabase): Promise<string[]> {
   const rows = await database.query('SELECT name FROM `SequelizeMeta` ORDER BY name');
   return rows.map((row) => String(row.name));
 }
 
 describe(`${RACERS} migrate processes racing on one empty database`, () => {
-  let raced: TestDatabase;
-  let alone: TestDatabase;
+  let raced: MysqlDatabase;
+  let alone: MysqlDatabase;
 
   beforeAll(async () => {
-    [raced, alone] = await Promise.all([createTestDatabase(), createTestDatabase()]);
+    [raced, alone] = await Promise.all([createMysqlDatabase(), createMysqlDatabase()]);
   });
 
   afterAll(async () => {
@@ -47,13 +49,13 @@ describe(`${RACERS} migrate processes racing on one empty database`, () => {
   });
 
   it('all exit 0 and apply each migration exactly once, leaving the complete schema', async () => {
-    const results = await Promise.all(Array.from({ length: RACERS }, () => runMigrate(['up'], raced.url)));
+    const results = await Promise.all(Array.from({ length: RACERS }, () => migrate(raced.url)));
     for (const result of results) {
       expect(result.code, `${result.stdout}\n${result.stderr}`).toBe(0);
     }
 
     // The reference: the same migrations applied by a single process, with nobody racing.
-    const reference = await runMigrate(['up'], alone.url);
+    const reference = await migrate(alone.url);
     expect(reference.code, `${reference.stdout}\n${reference.stderr}`).toBe(0);
 
     const racedNames = await appliedMigrations(raced);
@@ -70,7 +72,7 @@ describe(`${RACERS} migrate processes racing on one empty database`, () => {
     }
 
     // Once everything is applied, another run has nothing left to do and still succeeds.
-    const again = await runMigrate(['up'], raced.url);
+    const again = await migrate(raced.url);
     expect(again.code, again.stderr).toBe(0);
     expect(await appliedMigrations(raced)).toEqual(referenceNames);
   }, 120_000);

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCar, createCustomer, createSalesperson } from './harness/fixtures.js';
-import { type ApiClient, apiClient, expectStatus } from './harness/http-client.js';
-import { type MariaDbPair, startMariaDbPair } from './harness/mariadb-pair.js';
-import { type ServiceProcess, startService } from './harness/service-process.js';
-import { saleBody } from './support/bodies.js';
+import { type Client, expectStatus } from './kit/client.js';
+import { createCar, createCustomer, createSalesperson, saleBody } from './kit/fixtures.js';
+import type { MariaDbPair } from './kit/mariadb.js';
+import { type ReplicatedService, startReplicatedService } from './kit/replicated-service.js';
+import type { ServiceProcess } from './kit/service-process.js';
 
 interface CarList {
   items: { id: number; serialNumber: string }[];
@@ -21,16 +21,12 @@ const REPORT = '/reports/sales-by-salesperson?from=2000-01-01&to=2999-12-31';
  * the service exists on the primary only, so which server answered a read is visible in the answer.
  */
 describe('reads on the replica, writes on the primary (real MariaDB replication)', () => {
+  let replicated: ReplicatedService;
   let pair: MariaDbPair;
   let database: string;
   let service: ServiceProcess;
-  let api: ApiClient;
+  let api: Client;
 
-  const pauseReplication = () => pair.replica.query('STOP SLAVE');
-  const resumeReplication = async () => {
-    await pair.replica.query('START SLAVE');
-    await pair.waitForReplica();
-  };
   const listByMake = async (make: string) =>
     expectStatus(
       await api.get<CarList>(`/cars?make=${encodeURIComponent(make)}&limit=100`),
@@ -39,25 +35,16 @@ describe('reads on the replica, writes on the primary (real MariaDB replication)
     );
 
   beforeAll(async () => {
-    pair = await startMariaDbPair();
-    database = await pair.createDatabase();
-    service = await startService({
-      env: {
-        DATABASE_URL: pair.primary.url(database),
-        DATABASE_REPLICA_URLS: pair.replica.url(database),
-      },
-    });
-    api = apiClient(service.baseUrl, service.adminToken);
-    await pair.waitForReplica();
-  }, 60_000);
+    // These tests pause replication on purpose and expect the replica to keep serving (lag: database-faults.test.ts).
+    replicated = await startReplicatedService({ DATABASE_REPLICA_MAX_LAG_MS: '600000' });
+    ({ pair, database, service } = replicated);
+    api = service.admin;
+  }, 90_000);
 
-  afterAll(async () => {
-    await service?.stop();
-    await pair?.stop();
-  });
+  afterAll(() => replicated?.stop());
 
   it('writes on the primary and reads its own writes there while the replica lags', async () => {
-    await pauseReplication();
+    await pair.pauseReplication();
     const make = `Lagging-${Date.now()}`;
     const car = await createCar(api, { make });
 
@@ -72,7 +59,7 @@ describe('reads on the replica, writes on the primary (real MariaDB replication)
 
     // The list is served by the replica, which has not seen the car yet …
     expect((await listByMake(make)).total).toBe(0);
-    await resumeReplication();
+    await pair.resumeReplication();
     // … and shows it once replication has caught up.
     const caughtUp = await listByMake(make);
     expect(caughtUp.total).toBe(1);
@@ -83,7 +70,7 @@ describe('reads on the replica, writes on the primary (real MariaDB replication)
     const [customer, salesperson] = await Promise.all([createCustomer(api), createSalesperson(api)]);
     const car = await createCar(api);
     await pair.waitForReplica();
-    await pauseReplication();
+    await pair.pauseReplication();
     const sale = await api.post('/sales', saleBody(car.id, customer.id, salesperson.id));
     expect(sale.status).toBe(201);
 
@@ -92,15 +79,15 @@ describe('reads on the replica, writes on the primary (real MariaDB replication)
       return report.find((row) => row.salespersonId === salesperson.id)?.carsSold ?? 0;
     };
     expect(await soldBy()).toBe(0);
-    await resumeReplication();
+    await pair.resumeReplication();
     expect(await soldBy()).toBe(1);
   }, 60_000);
 
   it('falls back to the primary when the replica is down, without a single error', async () => {
     const make = `Unreplicated-${Date.now()}`;
-    await pauseReplication();
+    await pair.pauseReplication();
     await createCar(api, { make });
-    await pair.stopReplica();
+    await pair.replica.kill();
 
     const statuses: number[] = [];
     for (let round = 0; round < 3; round += 1) {

@@ -1,32 +1,79 @@
+import { parseArgs } from 'node:util';
 import { loadConfig } from '../config.js';
-import { Database } from '../db/database.js';
-import { migrateUp, migrationStatus } from '../db/migrator.js';
+import { type AppUserGrant, grantAppUser } from '../db/app-user.js';
+import { migrateUp, migrationStatus, withMigrationConnection } from '../db/migrator.js';
 import { createCliLogger } from '../logger.js';
 import { exitOnStartupError } from '../process.js';
 
-const USAGE = 'usage: migrate up | status';
+const USAGE = `usage:
+  migrate up                                          applies pending migrations (under a database lock)
+  migrate status                                      prints {"applied":[...],"pending":[...]}
+  migrate grant-app-user --user NAME --auth iam|password
+      creates the service's own database user if missing and grants it SELECT, INSERT, UPDATE, DELETE on
+      the database (no DDL); --auth password takes the password from DATABASE_APP_PASSWORD,
+      --auth iam makes an RDS IAM user (RDS for MySQL/MariaDB only)
+Connects with DATABASE_MIGRATION_URL when set, else DATABASE_URL.`;
 
-/** `migrate up` applies pending migrations under the database lock; `migrate status` lists them. Exit 0 on success. */
+class UsageError extends Error {}
+
+type Command = { command: 'up' } | { command: 'status' } | { command: 'grant-app-user'; grant: AppUserGrant };
+
+function parseCommand(argv: string[], env: NodeJS.ProcessEnv): Command {
+  const { positionals, values } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { user: { type: 'string' }, auth: { type: 'string' } },
+  });
+  const [command, ...rest] = positionals;
+  if (rest.length > 0) throw new UsageError(`unexpected ${JSON.stringify(rest.join(' '))}`);
+  if ((command === 'up' || command === 'status') && values.user === undefined && values.auth === undefined) {
+    return { command };
+  }
+  if (command !== 'grant-app-user') throw new UsageError('expected up, status or grant-app-user');
+  const user = values.user ?? '';
+  // MySQL user names: at most 32 characters; these are the ones that need no quoting anywhere.
+  if (!/^[A-Za-z0-9_]{1,32}$/.test(user)) {
+    throw new UsageError(`--user must be 1 to 32 letters, digits or _; got ${JSON.stringify(user)}`);
+  }
+  if (values.auth === 'iam') return { command, grant: { user, auth: 'iam' } };
+  if (values.auth !== 'password') {
+    throw new UsageError(`--auth must be iam or password; got ${JSON.stringify(values.auth ?? '')}`);
+  }
+  const password = env.DATABASE_APP_PASSWORD ?? '';
+  if (password.length < 12) {
+    throw new UsageError(
+      '--auth password needs DATABASE_APP_PASSWORD (at least 12 characters) in the environment',
+    );
+  }
+  return { command, grant: { user, auth: 'password', password } };
+}
+
 async function run(argv: string[]): Promise<number> {
-  const [command, ...rest] = argv;
-  if ((command !== 'up' && command !== 'status') || rest.length > 0) {
-    process.stderr.write(`${USAGE}\n`);
+  let parsed: Command;
+  try {
+    parsed = parseCommand(argv, process.env);
+  } catch (error) {
+    if (!(error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS'))) {
+      throw error;
+    }
+    process.stderr.write(`${(error as Error).message}\n${USAGE}\n`);
     return 2;
   }
   const config = loadConfig();
   const logger = createCliLogger(config.logLevel);
-  const db = new Database(config.database, [], logger);
-  try {
-    if (command === 'up') {
-      const applied = await migrateUp(db.primary.sequelize, config.database, logger);
-      process.stdout.write(`${JSON.stringify({ applied })}\n`);
-    } else {
-      process.stdout.write(`${JSON.stringify(await migrationStatus(db.primary.sequelize, logger))}\n`);
-    }
-    return 0;
-  } finally {
-    await db.close();
+  let result: unknown;
+  if (parsed.command === 'up') {
+    result = { applied: await migrateUp(config, logger) };
+  } else if (parsed.command === 'status') {
+    result = await withMigrationConnection(config, {}, (sequelize) => migrationStatus(sequelize, logger));
+  } else {
+    const { grant } = parsed;
+    result = await withMigrationConnection(config, {}, (sequelize) =>
+      grantAppUser(sequelize, grant, config.connections.tls !== undefined),
+    );
   }
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+  return 0;
 }
 
 run(process.argv.slice(2)).then((code) => process.exit(code), exitOnStartupError);

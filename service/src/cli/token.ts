@@ -52,7 +52,7 @@ async function run(argv: string[]): Promise<number> {
   }
   const config = loadConfig();
   const logger = createCliLogger(config.logLevel);
-  const db = new Database(config.database, [], logger);
+  const db = new Database({ ...config, replicas: [] }, logger);
   try {
     await prepareDatabase(db, config, logger);
     if (parsed.command === 'create') {

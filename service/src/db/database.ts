@@ -1,17 +1,17 @@
-import { ConnectionError, TimeoutError, type Transaction } from 'sequelize';
+import type { Transaction } from 'sequelize';
 import { type Config, type DatabaseTarget, redact } from '../config.js';
 import type { Logger } from '../logger.js';
-import { createSequelize } from './connect.js';
+import { type AuthTokenSource, type ConnectOptions, createSequelize } from './connect.js';
+import { isConnectionLoss, toDomainError } from './errors.js';
+import { rdsIamTokens } from './iam-auth.js';
 import { defineModels, type Models } from './models.js';
 import { ReadRouter } from './read-router.js';
+import { ReplicaLagMonitor } from './replica-lag.js';
 
 const REPLICA_CONNECT_TIMEOUT_MS = 1_000;
 const REPLICA_COOLDOWN_MS = 15_000;
 const DEADLOCK_RETRIES = 3;
-
-function isConnectionError(error: unknown): boolean {
-  return error instanceof ConnectionError || error instanceof TimeoutError;
-}
+const POOL_MAX = 10;
 
 function isDeadlock(error: unknown): boolean {
   const code = (error as { parent?: { code?: string } }).parent?.code;
@@ -32,51 +32,127 @@ class Mutex {
   }
 }
 
+export type DatabaseConfig = Pick<Config, 'database' | 'replicas' | 'connections'>;
+
+export interface DatabaseDependencies {
+  /** Where IAM tokens come from (tests inject one); by default RDS's signer when IAM auth is on. */
+  authToken?: AuthTokenSource;
+}
+
+/**
+ * How connections are made for one use: the primary and the replicas (the service's own user: IAM
+ * tokens when configured, queries bounded), or migrations (IAM only when they run as the service's own
+ * user, i.e. without DATABASE_MIGRATION_URL; no query bound, since DDL on a large table may
+ * legitimately be silent for minutes). TLS applies to all.
+ */
+export function connectOptions(
+  settings: Config['connections'],
+  dependencies: DatabaseDependencies,
+  use: 'primary' | 'replica' | 'migrations',
+  asServiceUser = use !== 'migrations',
+): ConnectOptions {
+  const iam = settings.iamAuth;
+  const authToken = asServiceUser && iam ? (dependencies.authToken ?? rdsIamTokens(iam.region)) : undefined;
+  return {
+    connectTimeoutMs:
+      use === 'replica'
+        ? Math.min(REPLICA_CONNECT_TIMEOUT_MS, settings.connectTimeoutMs)
+        : settings.connectTimeoutMs,
+    poolMax: use === 'migrations' ? 2 : POOL_MAX,
+    acquireTimeoutMs: settings.acquireTimeoutMs,
+    queryTimeoutMs: use === 'migrations' ? undefined : settings.queryTimeoutMs,
+    tls: settings.tls,
+    authToken,
+  };
+}
+
 /**
  * The primary (every write, every transaction, reads that must see the caller's own writes) and the
- * read replicas (lists and reports) behind one read router.
+ * read replicas (lists and reports) behind one read router. Every query goes through `read`,
+ * `readPrimary` or `transaction`, which turn database errors into domain errors (db/errors.ts).
  */
 export class Database {
   readonly primary: Models;
+  readonly target: DatabaseTarget;
   private readonly replicas: Models[];
+  private readonly replicaNames: string[];
   private readonly router: ReadRouter<Models>;
+  private readonly lagMonitor: ReplicaLagMonitor;
   private readonly sqliteWriters = new Mutex();
 
-  constructor(
-    readonly target: DatabaseTarget,
-    replicaTargets: DatabaseTarget[],
-    logger: Logger,
-  ) {
-    this.primary = defineModels(createSequelize(target, { connectTimeoutMs: 5_000, poolMax: 10 }));
-    this.replicas = replicaTargets.map((replica) =>
-      defineModels(createSequelize(replica, { connectTimeoutMs: REPLICA_CONNECT_TIMEOUT_MS, poolMax: 10 })),
+  constructor(config: DatabaseConfig, logger: Logger, dependencies: DatabaseDependencies = {}) {
+    this.target = config.database;
+    this.primary = defineModels(
+      createSequelize(config.database, connectOptions(config.connections, dependencies, 'primary')),
     );
-    this.router = new ReadRouter(
-      this.primary,
-      this.replicas.map((handle, index) => ({ name: describeTarget(replicaTargets[index]!), handle })),
-      {
-        cooldownMs: REPLICA_COOLDOWN_MS,
-        isConnectionError,
-        onReplicaDown: (name, error) =>
-          logger.warn({ replica: name, err: error }, 'read replica unreachable; reading from the primary'),
-      },
+    this.replicas = config.replicas.map((replica) =>
+      defineModels(createSequelize(replica, connectOptions(config.connections, dependencies, 'replica'))),
+    );
+    this.replicaNames = config.replicas.map(describeTarget);
+    const named = this.replicas.map((handle, index) => ({ name: this.replicaNames[index]!, handle }));
+    this.router = new ReadRouter(this.primary, named, {
+      cooldownMs: REPLICA_COOLDOWN_MS,
+      maxLagMs: config.connections.replicaMaxLagMs,
+      isConnectionError: isConnectionLoss,
+      onReplicaDown: (name, error) =>
+        logger.warn({ replica: name, err: error }, 'read replica unreachable; reading from the primary'),
+    });
+    this.lagMonitor = new ReplicaLagMonitor(
+      this.primary.sequelize,
+      named.map(({ name, handle }) => ({ name, sequelize: handle.sequelize })),
+      this.router as ReadRouter<unknown>,
+      config.connections.replicaMaxLagMs,
+      logger,
+    );
+    // Until the first measurement (about a second), and without replicas, reads go to the primary.
+    this.lagMonitor.start();
+  }
+
+  static fromConfig(config: DatabaseConfig, logger: Logger, dependencies?: DatabaseDependencies): Database {
+    return new Database(config, logger, dependencies);
+  }
+
+  /** How stale a read from each replica could be right now (ms; null when unknown). */
+  replicaStaleness(): Record<string, number | null> {
+    return Object.fromEntries(
+      this.replicaNames.map((name) => [name, this.router.stalenessBound(name) ?? null]),
     );
   }
 
-  static fromConfig(config: Config, logger: Logger): Database {
-    return new Database(config.database, config.replicas, logger);
+  /** A read that may be a little stale (lists, reports): a replica when one is usable. */
+  async read<R>(query: (models: Models) => Promise<R>): Promise<R> {
+    try {
+      return await this.router.read(query);
+    } catch (error) {
+      throw toDomainError(error, false);
+    }
   }
 
-  /** A read that may be a little stale (lists, reports): a replica when one is healthy. */
-  read<R>(query: (models: Models) => Promise<R>): Promise<R> {
-    return this.router.read(query);
+  /** A read from the primary: what the caller has just written, or what must be current (tokens). */
+  async readPrimary<R>(query: (models: Models) => Promise<R>): Promise<R> {
+    try {
+      return await query(this.primary);
+    } catch (error) {
+      throw toDomainError(error, false);
+    }
   }
 
   /**
-   * One transaction on the primary. MySQL deadlocks are retried; SQLite writers are queued and take the
-   * write lock at BEGIN (IMMEDIATE), so a transaction never fails half-way for lack of the lock.
+   * One transaction on the primary. MySQL deadlocks are retried (the transaction was rolled back);
+   * SQLite writers are queued and take the write lock at BEGIN (IMMEDIATE), so a transaction never fails
+   * half-way for lack of the lock. A lost connection is never retried: the commit may have happened.
    */
   async transaction<R>(work: (transaction: Transaction, models: Models) => Promise<R>): Promise<R> {
+    try {
+      return await this.runTransaction(work);
+    } catch (error) {
+      throw toDomainError(error, true);
+    }
+  }
+
+  private async runTransaction<R>(
+    work: (transaction: Transaction, models: Models) => Promise<R>,
+  ): Promise<R> {
     const { sequelize } = this.primary;
     if (this.target.dialect === 'sqlite') {
       return this.sqliteWriters.run(() =>
@@ -92,15 +168,20 @@ export class Database {
     }
   }
 
-  /** Whether the primary answers a trivial query within `timeoutMs`. */
-  async primaryReachable(timeoutMs: number): Promise<boolean> {
+  /** Whether the primary answers a trivial query within `timeoutMs`; the error when it does not. */
+  async primaryReachable(
+    timeoutMs: number,
+  ): Promise<{ reachable: true } | { reachable: false; error: unknown }> {
     let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<boolean>((resolve) => {
-      timer = setTimeout(() => resolve(false), timeoutMs);
+    const timeout = new Promise<{ reachable: false; error: unknown }>((resolve) => {
+      timer = setTimeout(
+        () => resolve({ reachable: false, error: new Error(`no answer within ${timeoutMs} ms`) }),
+        timeoutMs,
+      );
     });
     const probe = this.primary.sequelize.query('SELECT 1').then(
-      () => true,
-      () => false,
+      () => ({ reachable: true as const }),
+      (error: unknown) => ({ reachable: false as const, error }),
     );
     try {
       return await Promise.race([probe, timeout]);
@@ -110,6 +191,7 @@ export class Database {
   }
 
   async close(): Promise<void> {
+    this.lagMonitor.stop();
     await Promise.all([this.primary, ...this.replicas].map((models) => models.sequelize.close()));
   }
 }

@@ -11,7 +11,7 @@ describe('selectPage', () => {
     models = defineModels(
       createSequelize(
         { dialect: 'sqlite', storage: ':memory:', embedded: false },
-        { connectTimeoutMs: 1_000, poolMax: 1 },
+        { connectTimeoutMs: 1_000, poolMax: 1, acquireTimeoutMs: 1_000, queryTimeoutMs: undefined },
       ),
     );
     await models.Car.sync();
@@ -34,7 +34,7 @@ describe('selectPage', () => {
   afterAll(() => models.sequelize.close());
 
   const list = (filters: ListFilter<CarRow>[], page = { limit: 20, offset: 0 }) =>
-    selectPage<CarRow>(models.Car, filters, page);
+    selectPage<CarRow>(models.Car, { filters, page });
 
   it('returns every attribute of a page of rows in id order, and the total', async () => {
     const { rows, total } = await list([], { limit: 2, offset: 1 });

@@ -9,6 +9,8 @@ import {
 
 /** DECIMAL columns come back as strings from MySQL and as numbers from SQLite. */
 export type Decimal = string | number;
+/** DATE(3) columns: a Date through a model; a plain query on SQLite gives its stored text. */
+export type Timestamp = Date | string;
 
 export type CarStatus = 'in_stock' | 'sold' | 'customer_owned';
 export const ROLES = ['admin', 'sales', 'service'] as const;
@@ -62,7 +64,7 @@ export interface InvoiceRow {
   customerId: number;
   salespersonId: number;
   salePrice: Decimal;
-  soldAt: Date;
+  soldAt: Timestamp;
 }
 export interface TicketRow {
   id: number;
@@ -70,8 +72,8 @@ export interface TicketRow {
   customerId: number;
   complaint: string;
   status: 'open' | 'closed';
-  openedAt: Date;
-  closedAt: Date | null;
+  openedAt: Timestamp;
+  closedAt: Timestamp | null;
   laborTotal: Decimal | null;
   partsTotal: Decimal | null;
   total: Decimal | null;
@@ -84,7 +86,7 @@ export interface LaborLineRow {
   hourlyRate: Decimal;
   amount: Decimal;
   description: string;
-  createdAt: Date;
+  createdAt: Timestamp;
 }
 export interface PartLineRow {
   id: number;
@@ -93,15 +95,15 @@ export interface PartLineRow {
   quantity: number;
   unitPrice: Decimal;
   amount: Decimal;
-  createdAt: Date;
+  createdAt: Timestamp;
 }
 export interface TokenRow {
   id: number;
   name: string;
   role: Role;
   tokenHash: string;
-  createdAt: Date;
-  revokedAt: Date | null;
+  createdAt: Timestamp;
+  revokedAt: Timestamp | null;
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: any model's rows; the caller names the row type

@@ -3,7 +3,7 @@ import { ReadRouter } from './read-router.js';
 
 class Down extends Error {}
 
-function router(replicas: string[], cooldownMs = 1_000) {
+function router(replicas: string[], cooldownMs = 1_000, maxLagMs?: number) {
   let clock = 0;
   const downEvents: string[] = [];
   const instance = new ReadRouter(
@@ -11,6 +11,7 @@ function router(replicas: string[], cooldownMs = 1_000) {
     replicas.map((name) => ({ name, handle: name })),
     {
       cooldownMs,
+      maxLagMs,
       now: () => clock,
       isConnectionError: (error) => error instanceof Down,
       onReplicaDown: (name) => downEvents.push(name),
@@ -67,5 +68,45 @@ describe('ReadRouter', () => {
         throw new Error('syntax error');
       }),
     ).rejects.toThrow('syntax error');
+  });
+
+  describe('with a lag bound', () => {
+    const where = (instance: ReadRouter<string>) => instance.read(async (handle) => handle);
+
+    it('reads from a replica only once it is measured within the bound', async () => {
+      const { instance } = router(['r1'], 1_000, 1_000);
+      expect(await where(instance)).toBe('primary');
+      instance.recordLag('r1', 200);
+      expect(await where(instance)).toBe('r1');
+      instance.recordLag('r1', 1_500);
+      expect(await where(instance)).toBe('primary');
+      instance.recordLag('r1', undefined);
+      expect(await where(instance)).toBe('primary');
+    });
+
+    it('counts the age of the measurement: replication may have stopped right after it', async () => {
+      const { instance, advance } = router(['r1'], 1_000, 1_000);
+      instance.recordLag('r1', 400);
+      advance(600);
+      expect(instance.stalenessBound('r1')).toBe(1_000);
+      expect(await where(instance)).toBe('r1');
+      advance(1);
+      expect(await where(instance)).toBe('primary');
+    });
+
+    it('takes a replica back as soon as a measurement reaches it after a failed read', async () => {
+      const { instance } = router(['r1'], 60_000, 1_000);
+      instance.recordLag('r1', 100);
+      let replicaDown = true;
+      const query = async (handle: string) => {
+        if (handle === 'r1' && replicaDown) throw new Down('connection lost');
+        return handle;
+      };
+      expect(await instance.read(query)).toBe('primary');
+      replicaDown = false;
+      expect(await instance.read(query)).toBe('primary');
+      instance.recordLag('r1', 100);
+      expect(await instance.read(query)).toBe('r1');
+    });
   });
 });

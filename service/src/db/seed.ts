@@ -1,5 +1,6 @@
 import { cars } from '../domain/cars.js';
-import { customers, mechanics, parts, salespeople } from '../domain/people.js';
+import { parts } from '../domain/parts.js';
+import { customers, mechanics, salespeople } from '../domain/people.js';
 import { createRecord } from '../domain/records.js';
 import { sellCar } from '../domain/sales.js';
 import { openTicket } from '../domain/tickets.js';

@@ -1,26 +1,12 @@
 import type { ListFilter } from '../db/list-query.js';
 import type { CarRow } from '../db/models.js';
-import type { CarJson } from '../schemas/cars.js';
 import { conflict } from './errors.js';
-import { formatDecimal } from './money.js';
 import type { RecordKind } from './records.js';
 
-export const cars: RecordKind<CarRow, CarJson> = {
+export const cars: RecordKind<CarRow> = {
   name: 'car',
   table: (models) => models.Car,
-  toJson: (row) => ({
-    id: row.id,
-    serialNumber: row.serialNumber,
-    make: row.make,
-    model: row.model,
-    year: row.year,
-    color: row.color,
-    condition: row.condition,
-    listPrice: formatDecimal(row.listPrice),
-    status: row.status,
-  }),
   unique: { attribute: 'serialNumber', label: 'serial number' },
-  referencedBy: 'an invoice or a service ticket',
   checkUpdate(current, patch) {
     if (patch.status !== undefined && current.status === 'sold') {
       throw conflict(`car ${current.id} is sold; its status follows its invoice`);

@@ -1,19 +1,24 @@
-/** A field-level complaint, reported back to the client as `errors: [{path, message}]`. */
-export interface FieldError {
-  path: string;
+/** A complaint about one input field of an operation, by the field's name (`carId`). */
+export interface FieldProblem {
+  field: string;
   message: string;
 }
 
-export type DomainErrorKind = 'not_found' | 'conflict' | 'unprocessable';
+/**
+ * What the domain (and the database layer, on its behalf) can answer instead of a result. The HTTP
+ * layer maps each kind to a status: 404, 409, 422, and 503 for `unavailable` (the database could not
+ * be reached or stopped answering; worth retrying later, and never retried by the service itself).
+ */
+export type DomainErrorKind = 'not_found' | 'conflict' | 'unprocessable' | 'unavailable';
 
-/** A business rule said no. The HTTP layer maps the kind to 404 / 409 / 422. */
 export class DomainError extends Error {
   constructor(
     readonly kind: DomainErrorKind,
     message: string,
-    readonly errors?: FieldError[],
+    readonly fields?: FieldProblem[],
+    options?: ErrorOptions,
   ) {
-    super(message);
+    super(message, options);
     this.name = 'DomainError';
   }
 }
@@ -21,8 +26,12 @@ export class DomainError extends Error {
 export const notFound = (resource: string, id: number | string): DomainError =>
   new DomainError('not_found', `${resource} ${id} does not exist`);
 
-export const conflict = (message: string): DomainError => new DomainError('conflict', message);
+export const conflict = (message: string, options?: ErrorOptions): DomainError =>
+  new DomainError('conflict', message, undefined, options);
 
-/** References in the request that point at nothing: one entry per missing reference. */
-export const missingReferences = (errors: FieldError[]): DomainError =>
-  new DomainError('unprocessable', errors.map((error) => error.message).join('; '), errors);
+/** References in the input that point at nothing: one entry per missing reference. */
+export const missingReferences = (fields: FieldProblem[]): DomainError =>
+  new DomainError('unprocessable', fields.map((field) => field.message).join('; '), fields);
+
+export const unavailable = (message: string, cause: unknown): DomainError =>
+  new DomainError('unavailable', message, undefined, { cause });

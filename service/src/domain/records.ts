@@ -1,54 +1,45 @@
-import { ForeignKeyConstraintError, type Model, type Transaction } from 'sequelize';
+import type { Transaction } from 'sequelize';
 import type { Database } from '../db/database.js';
-import { type ListFilter, type PageRequest, selectPage } from '../db/list-query.js';
+import { type ListFilter, type Page, type PageRequest, selectPage } from '../db/list-query.js';
 import type { AnyTable, Models } from '../db/models.js';
-import type { Page } from '../schemas/fields.js';
 import { conflict, notFound } from './errors.js';
 
 /**
- * How one plain resource (cars, customers, salespeople, mechanics, parts) is stored and shown. The
+ * How one plain resource (cars, customers, salespeople, mechanics, parts) is stored. The
  * list/get/create/update/delete rules below are the same for all of them.
  */
-export interface RecordKind<Row, Json> {
+export interface RecordKind<Row> {
   /** Singular, for messages: "car 7 does not exist". */
   name: string;
   table(models: Models): AnyTable;
-  toJson(row: Row): Json;
-  /** A column that must be unique, checked (under the transaction) before writing → 409. */
+  /** A column that must be unique, checked (under the transaction) before writing → conflict. */
   unique?: { attribute: keyof Row & string; label: string };
-  /** What can refer to a record, for the 409 when deleting it. */
-  referencedBy: string;
   /** Extra rules for an update, given the locked current row (throw a DomainError to refuse). */
   checkUpdate?(current: Row, patch: Partial<Row>): void;
 }
 
-function plain<Row>(row: Model): Row {
+function plain<Row>(row: { get(options: { plain: true }): unknown }): Row {
   return row.get({ plain: true }) as Row;
 }
 
-export async function listRecords<Row, Json>(
+export function listRecords<Row>(
   db: Database,
-  kind: RecordKind<Row, Json>,
+  kind: RecordKind<Row>,
   filters: ListFilter<Row>[],
   page: PageRequest,
-): Promise<Page<Json>> {
-  const { rows, total } = await db.read((models) => selectPage<Row>(kind.table(models), filters, page));
-  return { items: rows.map((row) => kind.toJson(row)), total, ...page };
+): Promise<Page<Row>> {
+  return db.read((models) => selectPage<Row>(kind.table(models), { filters, page }));
 }
 
 /** One record, read from the primary so a client sees what it has just written. */
-export async function getRecord<Row, Json>(
-  db: Database,
-  kind: RecordKind<Row, Json>,
-  id: number,
-): Promise<Json> {
-  const row = await kind.table(db.primary).findByPk(id);
+export async function getRecord<Row>(db: Database, kind: RecordKind<Row>, id: number): Promise<Row> {
+  const row = await db.readPrimary((models) => kind.table(models).findByPk(id));
   if (row === null) throw notFound(kind.name, id);
-  return kind.toJson(plain<Row>(row));
+  return plain<Row>(row);
 }
 
-async function assertUnique<Row, Json>(
-  kind: RecordKind<Row, Json>,
+async function assertUnique<Row>(
+  kind: RecordKind<Row>,
   models: Models,
   transaction: Transaction,
   values: Partial<Row>,
@@ -65,49 +56,34 @@ async function assertUnique<Row, Json>(
   }
 }
 
-export async function createRecord<Row, Json>(
-  db: Database,
-  kind: RecordKind<Row, Json>,
-  values: Partial<Row>,
-): Promise<Json> {
+export function createRecord<Row>(db: Database, kind: RecordKind<Row>, values: Partial<Row>): Promise<Row> {
   return db.transaction(async (transaction, models) => {
     await assertUnique(kind, models, transaction, values);
-    const row = await kind.table(models).create(values, { transaction });
-    return kind.toJson(plain<Row>(row));
+    return plain<Row>(await kind.table(models).create(values, { transaction }));
   });
 }
 
-export async function updateRecord<Row, Json>(
+export function updateRecord<Row>(
   db: Database,
-  kind: RecordKind<Row, Json>,
+  kind: RecordKind<Row>,
   id: number,
   patch: Partial<Row>,
-): Promise<Json> {
+): Promise<Row> {
   return db.transaction(async (transaction, models) => {
     const row = await kind.table(models).findByPk(id, { transaction, lock: transaction.LOCK.UPDATE });
     if (row === null) throw notFound(kind.name, id);
     kind.checkUpdate?.(plain<Row>(row), patch);
     await assertUnique(kind, models, transaction, patch, id);
     await row.update(patch, { transaction });
-    return kind.toJson(plain<Row>(row));
+    return plain<Row>(row);
   });
 }
 
-export async function deleteRecord<Row, Json>(
-  db: Database,
-  kind: RecordKind<Row, Json>,
-  id: number,
-): Promise<void> {
+/** Deletes a record; one that another record refers to stays (the database's foreign key refuses: conflict). */
+export async function deleteRecord<Row>(db: Database, kind: RecordKind<Row>, id: number): Promise<void> {
   await db.transaction(async (transaction, models) => {
     const row = await kind.table(models).findByPk(id, { transaction, lock: transaction.LOCK.UPDATE });
     if (row === null) throw notFound(kind.name, id);
-    try {
-      await row.destroy({ transaction });
-    } catch (error) {
-      if (error instanceof ForeignKeyConstraintError) {
-        throw conflict(`${kind.name} ${id} is still referenced by ${kind.referencedBy}`);
-      }
-      throw error;
-    }
+    await row.destroy({ transaction });
   });
 }

@@ -1,19 +1,25 @@
 import { col, fn, Op } from 'sequelize';
 import type { Database } from '../db/database.js';
 import type { Decimal } from '../db/models.js';
-import type { SalesReportJson } from '../schemas/reports.js';
-import { formatDecimal } from './money.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
+export interface SalespersonSales {
+  salespersonId: number;
+  firstName: string;
+  lastName: string;
+  carsSold: number;
+  revenue: Decimal;
+}
+
 /**
  * Cars sold and revenue per salesperson for the UTC days from `from` to `to`, both included (either may
- * be left open). Highest revenue first. Runs on a replica when one is healthy.
+ * be left open). Highest revenue first. Runs on a replica when one is usable.
  */
-export async function salesBySalesperson(
+export function salesBySalesperson(
   db: Database,
   range: { from?: string; to?: string },
-): Promise<SalesReportJson> {
+): Promise<SalespersonSales[]> {
   const soldAt = {
     ...(range.from ? { [Op.gte]: new Date(`${range.from}T00:00:00.000Z`) } : {}),
     ...(range.to ? { [Op.lt]: new Date(new Date(`${range.to}T00:00:00.000Z`).getTime() + DAY_MS) } : {}),
@@ -40,7 +46,7 @@ export async function salesBySalesperson(
         firstName: byId.get(total.salespersonId)?.get('firstName') ?? '',
         lastName: byId.get(total.salespersonId)?.get('lastName') ?? '',
         carsSold: Number(total.carsSold),
-        revenue: formatDecimal(total.revenue),
+        revenue: total.revenue,
       }))
       .sort((a, b) => Number(b.revenue) - Number(a.revenue) || a.salespersonId - b.salespersonId);
   });

@@ -1,75 +1,49 @@
 import type { Transaction } from 'sequelize';
 import { Op } from 'sequelize';
 import type { Database } from '../db/database.js';
+import { type ListFilter, type Page, type PageRequest, selectPage } from '../db/list-query.js';
 import type { LaborLineRow, Models, PartLineRow, TicketRow } from '../db/models.js';
-import type { Page } from '../schemas/fields.js';
-import type {
-  LaborInput,
-  LaborLineJson,
-  PartLineJson,
-  PartUseInput,
-  TicketDetailJson,
-  TicketInput,
-  TicketJson,
-} from '../schemas/tickets.js';
-import { conflict, type FieldError, missingReferences, notFound } from './errors.js';
+import { conflict, type FieldProblem, missingReferences, notFound } from './errors.js';
 import { formatDecimal, laborAmount, lineAmount, sumMoney, toScaled } from './money.js';
+
+export interface TicketInput {
+  carId: number;
+  customerId: number;
+  complaint: string;
+}
+export interface LaborInput {
+  mechanicId: number;
+  /** Canonical decimal text, e.g. "1.50". */
+  hours: string;
+  description: string;
+}
+export interface PartUseInput {
+  partId: number;
+  quantity: number;
+}
+
+/** A ticket with its labor and part lines, oldest line first. */
+export interface TicketDetail {
+  ticket: TicketRow;
+  laborLines: LaborLineRow[];
+  partLines: PartLineRow[];
+}
 
 /** Ticket totals are DECIMAL(16,2). */
 const MAX_TICKET_TOTAL_CENTS = 99_999_999_999_999_99n;
 
 export const ticketNumber = (id: number): string => `ST-${String(id).padStart(6, '0')}`;
-const iso = (value: Date | string): string => new Date(value).toISOString();
-const moneyOrNull = (value: TicketRow['total']): string | null =>
-  value === null ? null : formatDecimal(value);
 
-export function ticketJson(row: TicketRow): TicketJson {
-  return {
-    id: row.id,
-    ticketNumber: ticketNumber(row.id),
-    carId: row.carId,
-    customerId: row.customerId,
-    complaint: row.complaint,
-    status: row.status,
-    openedAt: iso(row.openedAt),
-    closedAt: row.closedAt === null ? null : iso(row.closedAt),
-    laborTotal: moneyOrNull(row.laborTotal),
-    partsTotal: moneyOrNull(row.partsTotal),
-    total: moneyOrNull(row.total),
-  };
-}
-
-const laborJson = (row: LaborLineRow): LaborLineJson => ({
-  id: row.id,
-  ticketId: row.ticketId,
-  mechanicId: row.mechanicId,
-  hours: formatDecimal(row.hours),
-  hourlyRate: formatDecimal(row.hourlyRate),
-  amount: formatDecimal(row.amount),
-  description: row.description,
-  createdAt: iso(row.createdAt),
-});
-
-const partLineJson = (row: PartLineRow): PartLineJson => ({
-  id: row.id,
-  ticketId: row.ticketId,
-  partId: row.partId,
-  quantity: row.quantity,
-  unitPrice: formatDecimal(row.unitPrice),
-  amount: formatDecimal(row.amount),
-  createdAt: iso(row.createdAt),
-});
-
-export async function openTicket(db: Database, input: TicketInput): Promise<TicketJson> {
+export function openTicket(db: Database, input: TicketInput): Promise<TicketRow> {
   return db.transaction(async (transaction, { Car, Customer, Ticket }) => {
     // The car lock comes first, before any plain read: on MySQL the transaction's snapshot starts at its
     // first plain read, so the open-ticket check below then sees every ticket committed before the lock.
     const car = await Car.findByPk(input.carId, { transaction, lock: transaction.LOCK.UPDATE });
     const customer = await Customer.findByPk(input.customerId, { transaction });
-    const missing: FieldError[] = [];
-    if (car === null) missing.push({ path: 'body.carId', message: `car ${input.carId} does not exist` });
+    const missing: FieldProblem[] = [];
+    if (car === null) missing.push({ field: 'carId', message: `car ${input.carId} does not exist` });
     if (customer === null)
-      missing.push({ path: 'body.customerId', message: `customer ${input.customerId} does not exist` });
+      missing.push({ field: 'customerId', message: `customer ${input.customerId} does not exist` });
     if (missing.length > 0) throw missingReferences(missing);
     const alreadyOpen = await Ticket.findOne({ where: { carId: input.carId, status: 'open' }, transaction });
     if (alreadyOpen !== null) {
@@ -91,7 +65,7 @@ export async function openTicket(db: Database, input: TicketInput): Promise<Tick
       },
       { transaction },
     );
-    return ticketJson(row.get({ plain: true }));
+    return row.get({ plain: true });
   });
 }
 
@@ -104,13 +78,13 @@ async function lockOpenTicket(models: Models, transaction: Transaction, id: numb
   return ticket;
 }
 
-export async function addLabor(db: Database, ticketId: number, input: LaborInput): Promise<LaborLineJson> {
+export function addLabor(db: Database, ticketId: number, input: LaborInput): Promise<LaborLineRow> {
   return db.transaction(async (transaction, models) => {
     await lockOpenTicket(models, transaction, ticketId);
     const mechanic = await models.Mechanic.findByPk(input.mechanicId, { transaction });
     if (mechanic === null) {
       throw missingReferences([
-        { path: 'body.mechanicId', message: `mechanic ${input.mechanicId} does not exist` },
+        { field: 'mechanicId', message: `mechanic ${input.mechanicId} does not exist` },
       ]);
     }
     const hourlyRate = formatDecimal(mechanic.get('hourlyRate'));
@@ -126,7 +100,7 @@ export async function addLabor(db: Database, ticketId: number, input: LaborInput
       },
       { transaction },
     );
-    return laborJson(line.get({ plain: true }));
+    return line.get({ plain: true });
   });
 }
 
@@ -134,7 +108,7 @@ export async function addLabor(db: Database, ticketId: number, input: LaborInput
  * Uses parts on a ticket. Stock is taken with one conditional UPDATE (… WHERE quantity_on_hand >= n),
  * so concurrent uses can never drive it below zero; no row updated means not enough stock (409).
  */
-export async function useParts(db: Database, ticketId: number, input: PartUseInput): Promise<PartLineJson> {
+export function useParts(db: Database, ticketId: number, input: PartUseInput): Promise<PartLineRow> {
   return db.transaction(async (transaction, models) => {
     await lockOpenTicket(models, transaction, ticketId);
     const { Part, PartLine, sequelize } = models;
@@ -144,7 +118,7 @@ export async function useParts(db: Database, ticketId: number, input: PartUseInp
     );
     const part = await Part.findByPk(input.partId, { transaction });
     if (part === null) {
-      throw missingReferences([{ path: 'body.partId', message: `part ${input.partId} does not exist` }]);
+      throw missingReferences([{ field: 'partId', message: `part ${input.partId} does not exist` }]);
     }
     if (affected === 0) {
       throw conflict(
@@ -163,12 +137,12 @@ export async function useParts(db: Database, ticketId: number, input: PartUseInp
       },
       { transaction },
     );
-    return partLineJson(line.get({ plain: true }));
+    return line.get({ plain: true });
   });
 }
 
 /** Closes a ticket and fixes its totals from its lines; closing twice is 409. */
-export async function closeTicket(db: Database, ticketId: number): Promise<TicketJson> {
+export function closeTicket(db: Database, ticketId: number): Promise<TicketRow> {
   return db.transaction(async (transaction, models) => {
     const ticket = await lockOpenTicket(models, transaction, ticketId);
     const [labor, partLines] = await Promise.all([
@@ -191,54 +165,56 @@ export async function closeTicket(db: Database, ticketId: number): Promise<Ticke
       },
       { transaction },
     );
-    return ticketJson(ticket.get({ plain: true }));
+    return ticket.get({ plain: true });
   });
 }
 
-export async function getTicket(db: Database, id: number): Promise<TicketDetailJson> {
-  const { Ticket, LaborLine, PartLine } = db.primary;
-  const ticket = await Ticket.findByPk(id);
-  if (ticket === null) throw notFound('service ticket', id);
-  const [labor, partLines] = await Promise.all([
-    LaborLine.findAll({ where: { ticketId: id }, order: [['id', 'ASC']] }),
-    PartLine.findAll({ where: { ticketId: id }, order: [['id', 'ASC']] }),
-  ]);
-  return {
-    ...ticketJson(ticket.get({ plain: true })),
-    laborLines: labor.map((line) => laborJson(line.get({ plain: true }))),
-    partLines: partLines.map((line) => partLineJson(line.get({ plain: true }))),
-  };
+export async function getTicket(db: Database, id: number): Promise<TicketDetail> {
+  return db.readPrimary(async ({ Ticket, LaborLine, PartLine }) => {
+    const ticket = await Ticket.findByPk(id);
+    if (ticket === null) throw notFound('service ticket', id);
+    const [laborLines, partLines] = await Promise.all([
+      LaborLine.findAll({ where: { ticketId: id }, order: [['id', 'ASC']] }),
+      PartLine.findAll({ where: { ticketId: id }, order: [['id', 'ASC']] }),
+    ]);
+    return {
+      ticket: ticket.get({ plain: true }),
+      laborLines: laborLines.map((line) => line.get({ plain: true })),
+      partLines: partLines.map((line) => line.get({ plain: true })),
+    };
+  });
 }
 
-export async function listTickets(
+/** Tickets, newest first. */
+export function listTickets(
   db: Database,
   filters: { status?: 'open' | 'closed'; carId?: number },
-  page: { limit: number; offset: number },
-): Promise<Page<TicketJson>> {
-  const where = {
-    ...(filters.status ? { status: filters.status } : {}),
-    ...(filters.carId !== undefined ? { carId: filters.carId } : {}),
-  };
-  const { rows, count } = await db.read(({ Ticket }) =>
-    Ticket.findAndCountAll({
-      where,
-      limit: page.limit,
-      offset: page.offset,
+  page: PageRequest,
+): Promise<Page<TicketRow>> {
+  const conditions: ListFilter<TicketRow>[] = [];
+  if (filters.status) conditions.push({ attribute: 'status', comparison: 'equals', value: filters.status });
+  if (filters.carId !== undefined) {
+    conditions.push({ attribute: 'carId', comparison: 'equals', value: filters.carId });
+  }
+  return db.read(({ Ticket }) =>
+    selectPage<TicketRow>(Ticket, {
+      filters: conditions,
+      page,
       order: [
         ['openedAt', 'DESC'],
         ['id', 'DESC'],
       ],
     }),
   );
-  return { items: rows.map((row) => ticketJson(row.get({ plain: true }))), total: count, ...page };
 }
 
 /** A car's service history (by id; 404 for an unknown car), newest ticket first. */
 export async function serviceHistory(
   db: Database,
   carId: number,
-  page: { limit: number; offset: number },
-): Promise<Page<TicketJson>> {
-  if ((await db.primary.Car.findByPk(carId, { attributes: ['id'] })) === null) throw notFound('car', carId);
+  page: PageRequest,
+): Promise<Page<TicketRow>> {
+  const car = await db.readPrimary(({ Car }) => Car.findByPk(carId, { attributes: ['id'] }));
+  if (car === null) throw notFound('car', carId);
   return listTickets(db, { carId }, page);
 }

@@ -60,7 +60,9 @@ export async function authenticate(
 ): Promise<Principal | undefined> {
   if (adminToken !== undefined && sameSecret(bearer, adminToken))
     return { role: 'admin', name: 'admin (start-up token)' };
-  const row = await db.primary.Token.findOne({ where: { tokenHash: hashToken(bearer), revokedAt: null } });
+  const row = await db.readPrimary(({ Token }) =>
+    Token.findOne({ where: { tokenHash: hashToken(bearer), revokedAt: null } }),
+  );
   if (row === null) return undefined;
   return { role: row.get('role'), name: row.get('name'), tokenId: row.get('id') };
 }

@@ -1,57 +1,17 @@
 import Router from '@koa/router';
-import type { Context, Middleware } from 'koa';
+import type { Middleware } from 'koa';
 import { z } from 'zod';
-import type { Role } from '../db/models.js';
-import type { FieldError } from '../domain/errors.js';
 import type { Principal } from '../domain/tokens.js';
 import { readJsonBody } from './json-body.js';
 import { openApiDocument } from './openapi.js';
-import { HttpError } from './problem.js';
-
-export type Access = 'public' | readonly Role[];
-type Method = 'get' | 'post' | 'patch' | 'delete';
-export type AnyObject = z.ZodType<Record<string, unknown>, Record<string, unknown>>;
+import { type FieldError, HttpError } from './problem.js';
+import { type Access, Answer, type AnyObject, type AnySpec, type RouteSpec } from './route.js';
 
 const NONE = z.strictObject({});
 type None = typeof NONE;
 
-export interface RouteInput<P extends AnyObject, Q extends AnyObject, B extends z.ZodType> {
-  params: z.output<P>;
-  query: z.output<Q>;
-  body: z.output<B>;
-  principal: Principal | undefined;
-  ctx: Context;
-}
-
-export interface RouteSpec<P extends AnyObject, Q extends AnyObject, B extends z.ZodType> {
-  method: Method;
-  /** OpenAPI style: `/cars/{id}`. */
-  path: string;
-  tag: string;
-  summary: string;
-  access: Access;
-  params?: P;
-  query?: Q;
-  body?: B;
-  status: number;
-  /** The success body, for the OpenAPI document (none for 204). */
-  response?: z.ZodType;
-  /** Error statuses this route can answer beyond 400 (documented in OpenAPI). */
-  errors?: number[];
-  /** Sets `Location` on a 201 from the created resource. */
-  location?: (result: { id: number }) => string;
-  handle(input: RouteInput<P, Q, B>): Promise<unknown>;
-}
-
 /** Authenticates a bearer token; set by the app (it needs the database). */
 export type Authenticator = (bearer: string) => Promise<Principal | undefined>;
-
-export interface Documented {
-  method: Method;
-  path: string;
-  // biome-ignore lint/suspicious/noExplicitAny: the spec is only read for documentation here
-  spec: RouteSpec<any, any, any>;
-}
 
 /** Turns zod issues into `[{path, message}]`, with the input's location (`body`, `query`, `path`) first. */
 export function fieldErrors(location: string, error: z.ZodError): FieldError[] {
@@ -85,21 +45,26 @@ function unauthorized(detail: string): HttpError {
 
 /**
  * The API's routes. Each route is a readable pipeline — auth(access) → validate(params, query, body) →
- * handler — and the same schemas produce the OpenAPI document.
+ * handler — and the same specs produce the OpenAPI document.
  */
 export class Api {
   readonly router = new Router();
-  private readonly documented: Documented[] = [];
+  private readonly specs: AnySpec[] = [];
 
   constructor(private readonly authenticate: Authenticator) {}
 
   route<P extends AnyObject = None, Q extends AnyObject = None, B extends z.ZodType = z.ZodUndefined>(
     spec: RouteSpec<P, Q, B>,
   ): void {
-    this.documented.push({ method: spec.method, path: spec.path, spec });
+    if (this.specs.some((other) => other.operationId === spec.operationId)) {
+      throw new Error(`operationId ${spec.operationId} is used twice`);
+    }
+    this.specs.push(spec);
     const koaPath = spec.path.replace(/\{(\w+)\}/g, ':$1');
     this.router[spec.method](koaPath, this.auth(spec.access), async (ctx) => {
-      const params = parse(spec.params ?? NONE, ctx.params, 'path');
+      if (spec.headers) ctx.set(spec.headers);
+      // A path without parameters has nothing to validate.
+      const params = spec.params === undefined ? {} : parse(spec.params, ctx.params, 'path');
       const query = parse(spec.query ?? NONE, ctx.query, 'query');
       const body =
         spec.body === undefined ? undefined : parse(spec.body, await readJsonBody(ctx.req), 'body');
@@ -107,9 +72,12 @@ export class Api {
         params: params as z.output<P>,
         query: query as z.output<Q>,
         body: body as z.output<B>,
-        principal: ctx.state.principal as Principal | undefined,
-        ctx,
       });
+      if (result instanceof Answer) {
+        ctx.status = result.status;
+        ctx.body = result.body;
+        return;
+      }
       ctx.status = spec.status;
       if (spec.location !== undefined) ctx.set('Location', spec.location(result as { id: number }));
       if (spec.status !== 204) ctx.body = result;
@@ -127,13 +95,12 @@ export class Api {
       if (!access.includes(principal.role)) {
         throw new HttpError(403, `role ${principal.role} may not do this; allowed: ${access.join(', ')}`);
       }
-      ctx.state.principal = principal;
       return next();
     };
   }
 
-  /** OpenAPI 3.1 document generated from the routes' schemas. */
+  /** OpenAPI 3.1 document generated from the routes' specs. */
   openApi(info: { title: string; version: string }): Record<string, unknown> {
-    return openApiDocument(this.documented, info);
+    return openApiDocument(this.specs, info);
   }
 }

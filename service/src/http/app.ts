@@ -25,28 +25,30 @@ export interface AppDependencies {
 
 export function createApp({ config, db, logger, lifecycle, version }: AppDependencies): Koa {
   const api = new Api((bearer) => authenticate(db, bearer, config.adminToken));
+  let document: Record<string, unknown> | undefined;
+  registerLifecycle(api, new ReadinessCheck(db, logger), lifecycle, version, () => {
+    document ??= api.openApi({ title: 'Dealership API', version: version.version });
+    return document;
+  });
   registerCatalogRoutes(api, db);
   registerSalesRoutes(api, db);
   registerTicketRoutes(api, db);
   registerAdminRoutes(api, db);
 
   const { router } = api;
-  registerLifecycle(router, new ReadinessCheck(db, logger), lifecycle, version);
-  const openApi = api.openApi({ title: 'Dealership API', version: version.version });
-  router.get('/openapi.json', (ctx) => {
-    ctx.body = openApi;
-  });
   registerDocs(router);
 
   const app = new Koa();
   app.proxy = true;
   app.silent = true;
-  app.use(requestContext(logger));
+  app.use(requestContext(logger, lifecycle));
   app.use(errorHandler());
   app.use(async (ctx, next) => {
     // While draining, ask clients (the ALB) not to reuse this connection.
     if (lifecycle.draining) ctx.set('Connection', 'close');
     await next();
+    // The router answers OPTIONS with the route's Allow header and no content: say so with 204.
+    if (ctx.method === 'OPTIONS' && ctx.status === 200 && ctx.body === '') ctx.status = 204;
   });
   app.use(router.routes());
   app.use(router.allowedMethods({ throw: true }));

@@ -22,7 +22,11 @@ export function errorHandler(): Middleware {
           ? new HttpError(thrown.status, thrown.message)
           : thrown;
       const { problem, headers, expected } = toProblem(error);
-      if (!expected) (ctx.state.log as Logger).error({ err: error }, 'unhandled error');
+      if (!expected) {
+        const log = ctx.state.log as Logger;
+        if (problem.status === 503) log.warn({ err: error }, 'database unavailable');
+        else log.error({ err: error }, 'unhandled error');
+      }
       ctx.set(headers);
       ctx.status = problem.status;
       ctx.body = problem;

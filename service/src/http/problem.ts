@@ -1,6 +1,11 @@
 import { STATUS_CODES } from 'node:http';
-import { ConnectionError, ForeignKeyConstraintError, TimeoutError, UniqueConstraintError } from 'sequelize';
-import { DomainError, type FieldError } from '../domain/errors.js';
+import { DomainError } from '../domain/errors.js';
+
+/** Where in the request a complaint points (`body.listPrice`, `query.limit`, `path.id`), and what it is. */
+export interface FieldError {
+  path: string;
+  message: string;
+}
 
 /** An RFC 9457 problem document, the body of every error response. */
 export interface Problem {
@@ -24,7 +29,10 @@ export class HttpError extends Error {
   }
 }
 
-const DOMAIN_STATUS = { not_found: 404, conflict: 409, unprocessable: 422 } as const;
+const DOMAIN_STATUS = { not_found: 404, conflict: 409, unprocessable: 422, unavailable: 503 } as const;
+
+/** Seconds a client is asked to wait before retrying after a 503. */
+export const RETRY_AFTER_SECONDS = 5;
 
 export function problem(status: number, detail: string, errors?: FieldError[]): Problem {
   return {
@@ -37,8 +45,9 @@ export function problem(status: number, detail: string, errors?: FieldError[]): 
 }
 
 /**
- * The one place an error becomes a response. Unknown errors are 500 with a generic detail (the
- * real error goes to the log, never to the client).
+ * The one place an error becomes a response. A domain error's fields name the operation's input fields,
+ * which the API takes in the request body. Unknown errors are 500 with a generic detail (the real error
+ * goes to the log, never to the client). `expected`: not worth an error-level log line.
  */
 export function toProblem(error: unknown): {
   problem: Problem;
@@ -53,34 +62,13 @@ export function toProblem(error: unknown): {
     };
   }
   if (error instanceof DomainError) {
+    const errors = error.fields?.map(({ field, message }) => ({ path: `body.${field}`, message }));
+    const unavailable = error.kind === 'unavailable';
     return {
-      problem: problem(DOMAIN_STATUS[error.kind], error.message, error.errors),
-      headers: {},
-      expected: true,
-    };
-  }
-  // Backstops for races the domain layer cannot see coming (two inserts of one serial number).
-  if (error instanceof UniqueConstraintError) {
-    const fields = Object.keys(error.fields ?? {});
-    return {
-      problem: problem(409, `a record with this ${fields.join(', ') || 'key'} already exists`),
-      headers: {},
-      expected: true,
-    };
-  }
-  if (error instanceof ForeignKeyConstraintError) {
-    return {
-      problem: problem(409, 'the record is referenced by, or refers to, another record'),
-      headers: {},
-      expected: true,
-    };
-  }
-  if (error instanceof ConnectionError || error instanceof TimeoutError) {
-    // Not the caller's fault, and worth retrying: the load balancer may route the retry elsewhere.
-    return {
-      problem: problem(503, 'the database is unavailable; try again shortly'),
-      headers: { 'Retry-After': '5' },
-      expected: false,
+      problem: problem(DOMAIN_STATUS[error.kind], error.message, errors),
+      // Not the caller's fault, and worth retrying: the load balancer may route the retry elsewhere.
+      headers: unavailable ? { 'Retry-After': String(RETRY_AFTER_SECONDS) } : {},
+      expected: !unavailable,
     };
   }
   return {

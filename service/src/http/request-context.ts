@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Middleware } from 'koa';
 import type { Logger } from '../logger.js';
+import type { Lifecycle } from './lifecycle.js';
 
 const SAFE_ID = /^[\w.:;=/+@-]{1,200}$/;
 
@@ -13,25 +14,43 @@ export function requestIdOf(headers: Record<string, string | string[] | undefine
   return randomUUID();
 }
 
+type Level = 'debug' | 'info' | 'warn' | 'error';
+
 /**
- * Gives every request an id (echoed in X-Request-Id) and a child logger, and writes one log line when
- * the response is done. Headers are not logged, so bearer tokens never reach the log.
+ * The level of a request's log line: a 500 is a bug (error); a 503 while draining is the drain working
+ * (info), any other 503 the database being unreachable (warn); health checks (the ALB asks every few
+ * seconds) are at debug while all is well.
  */
-export function requestContext(logger: Logger): Middleware {
+function levelOf(path: string, status: number, draining: boolean): Level {
+  if (status === 500) return 'error';
+  if (status === 503) return draining ? 'info' : 'warn';
+  return path.startsWith('/health/') && status < 400 ? 'debug' : 'info';
+}
+
+/**
+ * Gives every request an id (echoed in X-Request-Id) and a logger bound to it (`ctx.state.log`, made
+ * only when something logs besides the request line), and writes one log line when the response is
+ * done. Headers are not logged, so bearer tokens never reach the log.
+ */
+export function requestContext(logger: Logger, lifecycle: Lifecycle): Middleware {
   return async (ctx, next) => {
     const started = process.hrtime.bigint();
     const requestId = requestIdOf(ctx.headers);
     ctx.set('X-Request-Id', requestId);
-    ctx.state.log = logger.child({ requestId });
+    let child: Logger | undefined;
+    Object.defineProperty(ctx.state, 'log', { get: () => (child ??= logger.child({ requestId })) });
     try {
       await next();
     } finally {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
-      const line = { method: ctx.method, path: ctx.path, status: ctx.status, ms: Math.round(ms * 10) / 10 };
-      if (ctx.status >= 500) ctx.state.log.error(line, 'request');
-      else if (ctx.path.startsWith('/health/'))
-        ctx.state.log.debug(line, 'request'); // the ALB asks every few seconds
-      else ctx.state.log.info(line, 'request');
+      const line = {
+        requestId,
+        method: ctx.method,
+        path: ctx.path,
+        status: ctx.status,
+        ms: Math.round(ms * 10) / 10,
+      };
+      logger[levelOf(ctx.path, ctx.status, lifecycle.draining)](line, 'request');
     }
   };
 }

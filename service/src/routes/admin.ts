@@ -1,25 +1,19 @@
-import { z } from 'zod';
 import type { Database } from '../db/database.js';
+import { formatDecimal } from '../domain/money.js';
 import { salesBySalesperson } from '../domain/reports.js';
-import { issueToken, ROLES, revokeToken } from '../domain/tokens.js';
+import { issueToken, revokeToken } from '../domain/tokens.js';
 import type { Api } from '../http/api.js';
 import { ADMIN } from '../http/roles.js';
-import { idParams, text } from '../schemas/fields.js';
+import { idParams } from '../schemas/fields.js';
 import { salesReportOutput, salesReportQuery } from '../schemas/reports.js';
-
-const tokenCreate = z.strictObject({ role: z.enum(ROLES), name: text(100) });
-const tokenOutput = z.object({
-  id: z.number().int(),
-  token: z.string().meta({ description: 'shown once; only its hash is stored' }),
-  role: z.enum(ROLES),
-  name: z.string(),
-});
+import { tokenCreate, tokenOutput } from '../schemas/tokens.js';
 
 /** Tokens and reports: admin only. */
 export function registerAdminRoutes(api: Api, db: Database): void {
   api.route({
     method: 'post',
     path: '/tokens',
+    operationId: 'issueToken',
     tag: 'Tokens',
     summary: 'Issue a bearer token for a role (the token is shown once)',
     access: ADMIN,
@@ -31,6 +25,7 @@ export function registerAdminRoutes(api: Api, db: Database): void {
   api.route({
     method: 'delete',
     path: '/tokens/{id}',
+    operationId: 'revokeToken',
     tag: 'Tokens',
     summary: 'Revoke a token; it stops working at once',
     access: ADMIN,
@@ -42,12 +37,14 @@ export function registerAdminRoutes(api: Api, db: Database): void {
   api.route({
     method: 'get',
     path: '/reports/sales-by-salesperson',
+    operationId: 'getSalesBySalesperson',
     tag: 'Reports',
     summary: 'Cars sold and revenue per salesperson between two days (both included)',
     access: ADMIN,
     query: salesReportQuery,
     status: 200,
     response: salesReportOutput,
-    handle: ({ query }) => salesBySalesperson(db, query),
+    handle: async ({ query }) =>
+      (await salesBySalesperson(db, query)).map((row) => ({ ...row, revenue: formatDecimal(row.revenue) })),
   });
 }

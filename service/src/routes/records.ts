@@ -10,15 +10,22 @@ import {
   type RecordKind,
   updateRecord,
 } from '../domain/records.js';
-import type { Access, AnyObject, Api } from '../http/api.js';
+import type { Api } from '../http/api.js';
+import type { Access, AnyObject } from '../http/route.js';
 import { idParams, listOf, pagination } from '../schemas/fields.js';
+import { pageJson } from './present.js';
 
 export interface RecordRoutes<Row, Json, Q extends AnyObject> {
-  kind: RecordKind<Row, Json>;
+  kind: RecordKind<Row>;
   /** `/cars` */
   path: string;
+  /** Plural, capitalised: `Cars`; also the operationIds' nouns (`listCars`, `getCar`). */
   tag: string;
-  output: z.ZodType;
+  /** Singular, capitalised: `Car`. */
+  noun: string;
+  output: z.ZodType<Json>;
+  /** The row as the API shows it. */
+  toJson(row: Row): Json;
   create: AnyObject;
   patch: AnyObject;
   access: { read: Access; create: readonly Role[]; update: readonly Role[]; delete: readonly Role[] };
@@ -34,25 +41,32 @@ export function registerRecordRoutes<Row, Json, Q extends AnyObject>(
   db: Database,
   spec: RecordRoutes<Row, Json, Q>,
 ): void {
-  const { kind, path, tag, output } = spec;
+  const { kind, path, tag, noun, output, toJson } = spec;
   const one = `${path}/{id}`;
   api.route({
     method: 'get',
     path,
+    operationId: `list${tag}`,
     tag,
     summary: `List ${tag.toLowerCase()}`,
     access: spec.access.read,
     query: (spec.listQuery ?? defaultListQuery) as AnyObject,
     status: 200,
     response: listOf(output),
-    handle: ({ query }) => {
+    handle: async ({ query }) => {
       const { limit, offset, ...filters } = query as { limit: number; offset: number };
-      return listRecords(db, kind, spec.filters?.(filters as z.output<Q>) ?? [], { limit, offset });
+      const page = { limit, offset };
+      return pageJson(
+        await listRecords(db, kind, spec.filters?.(filters as z.output<Q>) ?? [], page),
+        toJson,
+        page,
+      );
     },
   });
   api.route({
     method: 'get',
     path: one,
+    operationId: `get${noun}`,
     tag,
     summary: `Get one ${kind.name}`,
     access: spec.access.read,
@@ -60,11 +74,12 @@ export function registerRecordRoutes<Row, Json, Q extends AnyObject>(
     status: 200,
     response: output,
     errors: [404],
-    handle: ({ params }) => getRecord(db, kind, params.id),
+    handle: async ({ params }) => toJson(await getRecord(db, kind, params.id)),
   });
   api.route({
     method: 'post',
     path,
+    operationId: `create${noun}`,
     tag,
     summary: `Create a ${kind.name}`,
     access: spec.access.create,
@@ -73,11 +88,12 @@ export function registerRecordRoutes<Row, Json, Q extends AnyObject>(
     response: output,
     errors: kind.unique ? [409] : [],
     location: (created) => `${path}/${created.id}`,
-    handle: ({ body }) => createRecord(db, kind, body as Partial<Row>),
+    handle: async ({ body }) => toJson(await createRecord(db, kind, body as Partial<Row>)),
   });
   api.route({
     method: 'patch',
     path: one,
+    operationId: `update${noun}`,
     tag,
     summary: `Change a ${kind.name}`,
     access: spec.access.update,
@@ -86,11 +102,12 @@ export function registerRecordRoutes<Row, Json, Q extends AnyObject>(
     status: 200,
     response: output,
     errors: [404, 409],
-    handle: ({ params, body }) => updateRecord(db, kind, params.id, body as Partial<Row>),
+    handle: async ({ params, body }) => toJson(await updateRecord(db, kind, params.id, body as Partial<Row>)),
   });
   api.route({
     method: 'delete',
     path: one,
+    operationId: `delete${noun}`,
     tag,
     summary: `Delete a ${kind.name} (409 while something refers to it)`,
     access: spec.access.delete,

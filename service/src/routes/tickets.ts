@@ -1,4 +1,6 @@
 import type { Database } from '../db/database.js';
+import type { LaborLineRow, PartLineRow, TicketRow } from '../db/models.js';
+import { formatDecimal } from '../domain/money.js';
 import {
   addLabor,
   closeTicket,
@@ -6,6 +8,7 @@ import {
   listTickets,
   openTicket,
   serviceHistory,
+  ticketNumber,
   useParts,
 } from '../domain/tickets.js';
 import type { Api } from '../http/api.js';
@@ -13,15 +16,57 @@ import { STAFF, WORKSHOP } from '../http/roles.js';
 import { idParams, listOf } from '../schemas/fields.js';
 import {
   historyQuery,
+  type LaborLineJson,
   laborCreate,
   laborLineOutput,
+  type PartLineJson,
   partLineOutput,
   partUseCreate,
+  type TicketJson,
   ticketCreate,
   ticketDetailOutput,
   ticketListQuery,
   ticketOutput,
 } from '../schemas/tickets.js';
+import { iso, pageJson } from './present.js';
+
+const moneyOrNull = (value: TicketRow['total']): string | null =>
+  value === null ? null : formatDecimal(value);
+
+const ticketJson = (row: TicketRow): TicketJson => ({
+  id: row.id,
+  ticketNumber: ticketNumber(row.id),
+  carId: row.carId,
+  customerId: row.customerId,
+  complaint: row.complaint,
+  status: row.status,
+  openedAt: iso(row.openedAt),
+  closedAt: row.closedAt === null ? null : iso(row.closedAt),
+  laborTotal: moneyOrNull(row.laborTotal),
+  partsTotal: moneyOrNull(row.partsTotal),
+  total: moneyOrNull(row.total),
+});
+
+const laborJson = (row: LaborLineRow): LaborLineJson => ({
+  id: row.id,
+  ticketId: row.ticketId,
+  mechanicId: row.mechanicId,
+  hours: formatDecimal(row.hours),
+  hourlyRate: formatDecimal(row.hourlyRate),
+  amount: formatDecimal(row.amount),
+  description: row.description,
+  createdAt: iso(row.createdAt),
+});
+
+const partLineJson = (row: PartLineRow): PartLineJson => ({
+  id: row.id,
+  ticketId: row.ticketId,
+  partId: row.partId,
+  quantity: row.quantity,
+  unitPrice: formatDecimal(row.unitPrice),
+  amount: formatDecimal(row.amount),
+  createdAt: iso(row.createdAt),
+});
 
 const TAG = 'Service';
 
@@ -29,6 +74,7 @@ export function registerTicketRoutes(api: Api, db: Database): void {
   api.route({
     method: 'post',
     path: '/service-tickets',
+    operationId: 'openServiceTicket',
     tag: TAG,
     summary: 'Open a service ticket for a car brought in (409 while the car has an open one)',
     access: WORKSHOP,
@@ -37,22 +83,25 @@ export function registerTicketRoutes(api: Api, db: Database): void {
     response: ticketOutput,
     errors: [409, 422],
     location: (ticket) => `/service-tickets/${ticket.id}`,
-    handle: ({ body }) => openTicket(db, body),
+    handle: async ({ body }) => ticketJson(await openTicket(db, body)),
   });
   api.route({
     method: 'get',
     path: '/service-tickets',
+    operationId: 'listServiceTickets',
     tag: TAG,
     summary: 'List service tickets, newest first',
     access: WORKSHOP,
     query: ticketListQuery,
     status: 200,
     response: listOf(ticketOutput),
-    handle: ({ query: { limit, offset, status } }) => listTickets(db, { status }, { limit, offset }),
+    handle: async ({ query: { limit, offset, status } }) =>
+      pageJson(await listTickets(db, { status }, { limit, offset }), ticketJson, { limit, offset }),
   });
   api.route({
     method: 'get',
     path: '/service-tickets/{id}',
+    operationId: 'getServiceTicket',
     tag: TAG,
     summary: 'Get a service ticket with its labor and part lines',
     access: WORKSHOP,
@@ -60,11 +109,19 @@ export function registerTicketRoutes(api: Api, db: Database): void {
     status: 200,
     response: ticketDetailOutput,
     errors: [404],
-    handle: ({ params }) => getTicket(db, params.id),
+    handle: async ({ params }) => {
+      const { ticket, laborLines, partLines } = await getTicket(db, params.id);
+      return {
+        ...ticketJson(ticket),
+        laborLines: laborLines.map(laborJson),
+        partLines: partLines.map(partLineJson),
+      };
+    },
   });
   api.route({
     method: 'post',
     path: '/service-tickets/{id}/labor',
+    operationId: 'addLabor',
     tag: TAG,
     summary: "Add a mechanic's hours to an open ticket (priced at the mechanic's current rate)",
     access: WORKSHOP,
@@ -73,11 +130,12 @@ export function registerTicketRoutes(api: Api, db: Database): void {
     status: 201,
     response: laborLineOutput,
     errors: [404, 409, 422],
-    handle: ({ params, body }) => addLabor(db, params.id, body),
+    handle: async ({ params, body }) => laborJson(await addLabor(db, params.id, body)),
   });
   api.route({
     method: 'post',
     path: '/service-tickets/{id}/parts',
+    operationId: 'useParts',
     tag: TAG,
     summary: 'Use parts on an open ticket, taking them from stock (409 when not enough)',
     access: WORKSHOP,
@@ -86,11 +144,12 @@ export function registerTicketRoutes(api: Api, db: Database): void {
     status: 201,
     response: partLineOutput,
     errors: [404, 409, 422],
-    handle: ({ params, body }) => useParts(db, params.id, body),
+    handle: async ({ params, body }) => partLineJson(await useParts(db, params.id, body)),
   });
   api.route({
     method: 'post',
     path: '/service-tickets/{id}/close',
+    operationId: 'closeServiceTicket',
     tag: TAG,
     summary: 'Close a ticket, fixing its labor, parts and total',
     access: WORKSHOP,
@@ -98,11 +157,12 @@ export function registerTicketRoutes(api: Api, db: Database): void {
     status: 200,
     response: ticketOutput,
     errors: [404, 409],
-    handle: ({ params }) => closeTicket(db, params.id),
+    handle: async ({ params }) => ticketJson(await closeTicket(db, params.id)),
   });
   api.route({
     method: 'get',
     path: '/cars/{id}/service-history',
+    operationId: 'getServiceHistory',
     tag: TAG,
     summary: "A car's service tickets, newest first",
     access: STAFF,
@@ -111,6 +171,7 @@ export function registerTicketRoutes(api: Api, db: Database): void {
     status: 200,
     response: listOf(ticketOutput),
     errors: [404],
-    handle: ({ params, query }) => serviceHistory(db, params.id, query),
+    handle: async ({ params, query }) =>
+      pageJson(await serviceHistory(db, params.id, query), ticketJson, query),
   });
 }

@@ -1,19 +1,31 @@
 import { z } from 'zod';
-import { integerString, moneyInput, moneyOutput, pagination, queryText, text } from './fields.js';
+import {
+  atLeastOneField,
+  idOutput,
+  integerString,
+  moneyInput,
+  moneyOutput,
+  pagination,
+  queryText,
+  text,
+} from './fields.js';
 
 const condition = z.enum(['new', 'used']);
-const year = z.number().int().min(1886).max(2100);
+const YEAR_MIN = 1886;
+const YEAR_MAX = 2100;
+const year = z.number().int().min(YEAR_MIN).max(YEAR_MAX);
+const status = z.enum(['in_stock', 'sold', 'customer_owned']);
 
 export const carOutput = z.object({
-  id: z.number().int(),
+  id: idOutput(),
   serialNumber: z.string(),
   make: z.string(),
   model: z.string(),
-  year: z.number().int(),
+  year,
   color: z.string(),
   condition,
   listPrice: moneyOutput(),
-  status: z.enum(['in_stock', 'sold', 'customer_owned']),
+  status,
 });
 export type CarJson = z.infer<typeof carOutput>;
 
@@ -31,19 +43,17 @@ export const carCreate = z.strictObject({
   status: writableStatus.default('in_stock'),
 });
 
-export const carPatch = carCreate
-  .omit({ status: true })
-  .extend({ status: writableStatus })
-  .partial()
-  .refine((patch) => Object.keys(patch).length > 0, 'name at least one field to change');
+export const carPatch = atLeastOneField(
+  carCreate.omit({ status: true }).extend({ status: writableStatus }).partial(),
+);
 
 export const carListQuery = z.strictObject({
   ...pagination,
-  status: z.enum(['in_stock', 'sold', 'customer_owned']).optional(),
+  status: status.optional(),
   serialNumber: queryText(64).optional(),
   make: queryText(64).optional(),
   model: queryText(64).optional(),
-  year: integerString(1886, 2100).optional(),
+  year: integerString(YEAR_MIN, YEAR_MAX).optional(),
   minPrice: moneyInput().optional(),
   maxPrice: moneyInput().optional(),
 });

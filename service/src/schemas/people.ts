@@ -1,15 +1,21 @@
 import { z } from 'zod';
-import { decimal, decimalOutput, moneyInput, moneyOutput, optionalText, text } from './fields.js';
+import {
+  atLeastOneField,
+  decimal,
+  decimalOutput,
+  email,
+  idOutput,
+  moneyInput,
+  moneyOutput,
+  optionalText,
+  text,
+} from './fields.js';
 
-/** Caps that keep hours × rate and quantity × price inside a DECIMAL(12,2) line amount. */
-export const MAX_HOURLY_RATE = 99_999.99;
-export const MAX_UNIT_PRICE = 999_999.99;
-
-const atLeastOneField = (patch: Record<string, unknown>) => Object.keys(patch).length > 0;
-const NOTHING_TO_CHANGE = 'name at least one field to change';
+/** Hourly rates up to 99999.99, so that hours × rate fits a DECIMAL(12,2) labor line. */
+export const HOURLY_RATE_DIGITS = 5;
 
 export const customerOutput = z.object({
-  id: z.number().int(),
+  id: idOutput(),
   firstName: z.string(),
   lastName: z.string(),
   phone: z.string().nullable(),
@@ -25,20 +31,22 @@ export const customerCreate = z.strictObject({
   firstName: text(100),
   lastName: text(100),
   phone: optionalText(32),
-  email: z.email().max(254).nullable().optional(),
+  email: email().nullable().optional(),
   address: optionalText(200),
   city: optionalText(100),
   state: optionalText(100),
   zip: optionalText(16),
 });
-export const customerPatch = customerCreate.partial().refine(atLeastOneField, NOTHING_TO_CHANGE);
+export const customerPatch = atLeastOneField(customerCreate.partial());
+
+const commissionRate = () => decimal({ integerDigits: 1, scale: 4, example: '0.0500', atMostOne: true });
 
 export const salespersonOutput = z.object({
-  id: z.number().int(),
+  id: idOutput(),
   firstName: z.string(),
   lastName: z.string(),
   phone: z.string().nullable(),
-  commissionRate: decimalOutput('0.0500'),
+  commissionRate: decimalOutput('0.0500', 4, 1),
 });
 export type SalespersonJson = z.infer<typeof salespersonOutput>;
 
@@ -46,15 +54,14 @@ export const salespersonCreate = z.strictObject({
   firstName: text(100),
   lastName: text(100),
   phone: optionalText(32),
-  commissionRate: decimal({ integerDigits: 1, scale: 4, example: '0.0500', max: 1 }).default('0.0000'),
+  commissionRate: commissionRate().default('0.0000'),
 });
-export const salespersonPatch = salespersonCreate
-  .extend({ commissionRate: decimal({ integerDigits: 1, scale: 4, example: '0.0500', max: 1 }) })
-  .partial()
-  .refine(atLeastOneField, NOTHING_TO_CHANGE);
+export const salespersonPatch = atLeastOneField(
+  salespersonCreate.extend({ commissionRate: commissionRate() }).partial(),
+);
 
 export const mechanicOutput = z.object({
-  id: z.number().int(),
+  id: idOutput(),
   firstName: z.string(),
   lastName: z.string(),
   hourlyRate: moneyOutput(),
@@ -64,23 +71,6 @@ export type MechanicJson = z.infer<typeof mechanicOutput>;
 export const mechanicCreate = z.strictObject({
   firstName: text(100),
   lastName: text(100),
-  hourlyRate: moneyInput(MAX_HOURLY_RATE),
+  hourlyRate: moneyInput(HOURLY_RATE_DIGITS),
 });
-export const mechanicPatch = mechanicCreate.partial().refine(atLeastOneField, NOTHING_TO_CHANGE);
-
-export const partOutput = z.object({
-  id: z.number().int(),
-  partNumber: z.string(),
-  description: z.string(),
-  unitPrice: moneyOutput(),
-  quantityOnHand: z.number().int(),
-});
-export type PartJson = z.infer<typeof partOutput>;
-
-export const partCreate = z.strictObject({
-  partNumber: text(64),
-  description: text(255),
-  unitPrice: moneyInput(MAX_UNIT_PRICE),
-  quantityOnHand: z.number().int().min(0).max(1_000_000_000),
-});
-export const partPatch = partCreate.partial().refine(atLeastOneField, NOTHING_TO_CHANGE);
+export const mechanicPatch = atLeastOneField(mechanicCreate.partial());

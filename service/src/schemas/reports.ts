@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { moneyOutput } from './fields.js';
+import { decimalOutput, idOutput } from './fields.js';
 
 const day = z.iso.date().meta({ description: 'a calendar day (UTC), YYYY-MM-DD', examples: ['2026-01-31'] });
 
@@ -12,11 +12,11 @@ export const salesReportQuery = z
 
 export const salesReportOutput = z.array(
   z.object({
-    salespersonId: z.number().int(),
+    salespersonId: idOutput(),
     firstName: z.string(),
     lastName: z.string(),
-    carsSold: z.number().int(),
-    revenue: moneyOutput(),
+    carsSold: z.number().int().min(1),
+    revenue: decimalOutput('124995.00', 2, 30),
   }),
 );
 export type SalesReportJson = z.infer<typeof salesReportOutput>;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { idReference, moneyInput, moneyOutput, pagination, timestampOutput } from './fields.js';
+import { idOutput, idReference, moneyInput, moneyOutput, pagination, timestampOutput } from './fields.js';
 
 export const saleCreate = z.strictObject({
   carId: idReference(),
@@ -7,14 +7,16 @@ export const saleCreate = z.strictObject({
   salespersonId: idReference(),
   salePrice: moneyInput(),
 });
-export type SaleInput = z.output<typeof saleCreate>;
 
 export const invoiceOutput = z.object({
-  id: z.number().int(),
-  invoiceNumber: z.string().meta({ examples: ['INV-000042'] }),
-  carId: z.number().int(),
-  customerId: z.number().int(),
-  salespersonId: z.number().int(),
+  id: idOutput(),
+  invoiceNumber: z
+    .string()
+    .regex(/^INV-\d{6,}$/)
+    .meta({ examples: ['INV-000042'] }),
+  carId: idOutput(),
+  customerId: idOutput(),
+  salespersonId: idOutput(),
   salePrice: moneyOutput(),
   soldAt: timestampOutput(),
 });

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import {
   decimal,
   decimalOutput,
+  idOutput,
   idReference,
   moneyOutput,
   pagination,
@@ -14,29 +15,24 @@ export const ticketCreate = z.strictObject({
   customerId: idReference(),
   complaint: text(1000),
 });
-export type TicketInput = z.output<typeof ticketCreate>;
 
 export const laborCreate = z.strictObject({
   mechanicId: idReference(),
-  hours: decimal({ integerDigits: 3, scale: 2, example: '1.50' }).refine(
-    (hours) => Number(hours) > 0,
-    'must be more than 0',
-  ),
+  hours: decimal({ integerDigits: 3, scale: 2, example: '1.50', positive: true }),
   description: text(1000),
 });
-export type LaborInput = z.output<typeof laborCreate>;
 
+export const PART_USE_MAX = 10_000;
 export const partUseCreate = z.strictObject({
   partId: idReference(),
-  quantity: z.number().int().min(1).max(10_000),
+  quantity: z.number().int().min(1).max(PART_USE_MAX),
 });
-export type PartUseInput = z.output<typeof partUseCreate>;
 
 export const laborLineOutput = z.object({
-  id: z.number().int(),
-  ticketId: z.number().int(),
-  mechanicId: z.number().int(),
-  hours: decimalOutput('1.50'),
+  id: idOutput(),
+  ticketId: idOutput(),
+  mechanicId: idOutput(),
+  hours: decimalOutput('1.50', 2, 3),
   hourlyRate: moneyOutput(),
   amount: moneyOutput(),
   description: z.string(),
@@ -45,28 +41,34 @@ export const laborLineOutput = z.object({
 export type LaborLineJson = z.infer<typeof laborLineOutput>;
 
 export const partLineOutput = z.object({
-  id: z.number().int(),
-  ticketId: z.number().int(),
-  partId: z.number().int(),
-  quantity: z.number().int(),
+  id: idOutput(),
+  ticketId: idOutput(),
+  partId: idOutput(),
+  quantity: z.number().int().min(1).max(PART_USE_MAX),
   unitPrice: moneyOutput(),
   amount: moneyOutput(),
   createdAt: timestampOutput(),
 });
 export type PartLineJson = z.infer<typeof partLineOutput>;
 
+/** Ticket totals are DECIMAL(16,2). */
+const ticketTotal = () => decimalOutput('142.50', 2, 14).nullable();
+
 export const ticketOutput = z.object({
-  id: z.number().int(),
-  ticketNumber: z.string().meta({ examples: ['ST-000042'] }),
-  carId: z.number().int(),
-  customerId: z.number().int(),
+  id: idOutput(),
+  ticketNumber: z
+    .string()
+    .regex(/^ST-\d{6,}$/)
+    .meta({ examples: ['ST-000042'] }),
+  carId: idOutput(),
+  customerId: idOutput(),
   complaint: z.string(),
   status: z.enum(['open', 'closed']),
   openedAt: timestampOutput(),
   closedAt: timestampOutput().nullable(),
-  laborTotal: moneyOutput().nullable().meta({ description: 'fixed when the ticket closes; null while open' }),
-  partsTotal: moneyOutput().nullable(),
-  total: moneyOutput().nullable(),
+  laborTotal: ticketTotal().meta({ description: 'fixed when the ticket closes; null while open' }),
+  partsTotal: ticketTotal(),
+  total: ticketTotal(),
 });
 export type TicketJson = z.infer<typeof ticketOutput>;
 

@@ -1,6 +1,6 @@
 import { expect, it } from 'vitest';
-import { carBody } from '../support/fixtures.js';
-import { describeOnEachDatabase } from '../support/test-service.js';
+import { carBody } from '../kit/fixtures.js';
+import { describeOnEachDatabase } from '../kit/in-process-service.js';
 
 describeOnEachDatabase('auth and tokens', (service) => {
   it('answers 401 with WWW-Authenticate: Bearer when the token is missing, malformed or unknown', async () => {

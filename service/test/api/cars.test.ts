@@ -1,6 +1,6 @@
 import { expect, it } from 'vitest';
-import { carBody, createCar, createCustomer, openTicket, saleParties, unique } from '../support/fixtures.js';
-import { describeOnEachDatabase } from '../support/test-service.js';
+import { carBody, createCar, createCustomer, openTicket, saleParties, unique } from '../kit/fixtures.js';
+import { describeOnEachDatabase } from '../kit/in-process-service.js';
 
 describeOnEachDatabase('cars', (service) => {
   it('creates a car with 201, a Location header and money as a two-place string', async () => {

@@ -1,30 +1,6 @@
-import { execFile } from 'node:child_process';
-import { resolve } from 'node:path';
-import { promisify } from 'node:util';
 import { expect, it } from 'vitest';
-import { describeOnEachDatabase } from '../support/test-service.js';
-
-const SERVICE_DIR = resolve(import.meta.dirname, '..', '..');
-const run = promisify(execFile);
-
-/** Runs `node dist/ENTRY.js ARGS` with only the given environment; never throws. */
-async function node(entry: string, args: string[], env: Record<string, string>) {
-  try {
-    const { stdout, stderr } = await run(
-      process.execPath,
-      [resolve(SERVICE_DIR, 'dist', `${entry}.js`), ...args],
-      {
-        cwd: SERVICE_DIR,
-        env: { PATH: process.env.PATH ?? '', ...env },
-        timeout: 30_000,
-      },
-    );
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code: number; stdout: string; stderr: string };
-    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-  }
-}
+import { describeOnEachDatabase } from '../kit/in-process-service.js';
+import { runBuilt as node } from '../kit/service-process.js';
 
 describeOnEachDatabase('the token and migrate CLIs', (service) => {
   it('creates a token that works, and revokes it so that it stops working', async () => {
@@ -57,7 +33,10 @@ describeOnEachDatabase('the token and migrate CLIs', (service) => {
     const env = { DATABASE_URL: service().database.url };
     const status = await node('cli/migrate', ['status'], env);
     expect(status.code).toBe(0);
-    expect(JSON.parse(status.stdout)).toEqual({ applied: ['0001-initial-schema'], pending: [] });
+    expect(JSON.parse(status.stdout)).toEqual({
+      applied: ['0001-initial-schema', '0002-replication-heartbeat'],
+      pending: [],
+    });
     const up = await node('cli/migrate', ['up'], env);
     expect(up.code).toBe(0);
     expect(JSON.parse(up.stdout)).toEqual({ applied: [] });
@@ -79,7 +58,7 @@ it('explains bad arguments with exit 2 before touching any database', async () =
   expect(badId.code).toBe(2);
   expect(badId.stderr).toContain('"abc"');
   expect(badCommand.code).toBe(2);
-  expect(badCommand.stderr).toContain('usage: migrate up | status');
+  expect(badCommand.stderr).toContain('expected up, status or grant-app-user');
 });
 
 it('refuses to start with a bad setting, naming the variable and the value', async () => {

@@ -1,12 +1,6 @@
 import { expect, it } from 'vitest';
-import {
-  createCustomer,
-  createMechanic,
-  createPart,
-  createSalesperson,
-  unique,
-} from '../support/fixtures.js';
-import { describeOnEachDatabase } from '../support/test-service.js';
+import { createCustomer, createMechanic, createPart, createSalesperson, unique } from '../kit/fixtures.js';
+import { describeOnEachDatabase } from '../kit/in-process-service.js';
 
 describeOnEachDatabase('customers, salespeople, mechanics and parts', (service) => {
   it('keeps a customer with every field, optional ones as null', async () => {

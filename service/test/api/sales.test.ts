@@ -1,6 +1,6 @@
 import { expect, it } from 'vitest';
-import { createSalesperson, saleParties } from '../support/fixtures.js';
-import { describeOnEachDatabase } from '../support/test-service.js';
+import { createSalesperson, saleParties } from '../kit/fixtures.js';
+import { describeOnEachDatabase } from '../kit/in-process-service.js';
 
 describeOnEachDatabase('sales and invoices', (service) => {
   it('sells an in-stock car: 201 invoice, Location, car becomes sold', async () => {

@@ -3,7 +3,7 @@ import { type Config, loadConfig } from '../../src/config.js';
 import { Database } from '../../src/db/database.js';
 import { prepareDatabase } from '../../src/db/prepare.js';
 import { createLogger } from '../../src/logger.js';
-import { createScratchDatabase, type ScratchDatabase } from '../support/databases.js';
+import { createScratchDatabase, type ScratchDatabase } from '../kit/databases.js';
 
 const logger = createLogger('silent');
 let scratch: ScratchDatabase;

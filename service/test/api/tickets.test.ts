@@ -1,6 +1,6 @@
 import { expect, it } from 'vitest';
-import { createCar, createCustomer, createMechanic, createPart, openTicket } from '../support/fixtures.js';
-import { describeOnEachDatabase } from '../support/test-service.js';
+import { createCar, createCustomer, createMechanic, createPart, openTicket } from '../kit/fixtures.js';
+import { describeOnEachDatabase } from '../kit/in-process-service.js';
 
 describeOnEachDatabase('service tickets', (service) => {
   it('opens a ticket: 201, Location, status open, no totals yet', async () => {

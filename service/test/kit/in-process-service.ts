@@ -10,10 +10,15 @@ import { createLogger } from '../../src/logger.js';
 import { closeGracefully, listen } from '../../src/server.js';
 import { versionInfo } from '../../src/version.js';
 import { Client } from './client.js';
+import { contractCheck } from './contract.js';
 import { createScratchDatabase, DIALECTS, type Dialect, type ScratchDatabase } from './databases.js';
 
-/** The service running in this process on a scratch database, on a free port of 127.0.0.1. */
-export interface TestService {
+/**
+ * The Koa app running inside the test's own process, on a scratch database and a free port of
+ * 127.0.0.1 (for a test that reaches into its database or lifecycle; `spawnServiceProcess` starts the
+ * built service as its own process instead). Its clients hold every response to the OpenAPI document.
+ */
+export interface InProcessService {
   dialect: Dialect;
   baseUrl: string;
   adminToken: string;
@@ -29,13 +34,20 @@ export interface TestService {
   stop(): Promise<void>;
 }
 
-/** `logTo` receives the service's JSON log lines (level info); otherwise the service logs nothing. */
-export async function startTestService(
+export interface InProcessOptions {
+  /** Environment on top of the scratch database's DATABASE_URL and an admin token. */
+  env?: Record<string, string>;
+  /** Receives the service's JSON log lines (level info); otherwise the service logs nothing. */
+  logTo?: { write(line: string): void };
+  /** Use this database instead of a new scratch one (the caller drops it). */
+  database?: ScratchDatabase;
+}
+
+export async function startInProcessService(
   dialect: Dialect,
-  env: Record<string, string> = {},
-  logTo?: { write(line: string): void },
-): Promise<TestService> {
-  const database = await createScratchDatabase(dialect);
+  { env = {}, logTo, database: given }: InProcessOptions = {},
+): Promise<InProcessService> {
+  const database = given ?? (await createScratchDatabase(dialect));
   const adminToken = `test-admin-${randomBytes(16).toString('hex')}`;
   const config = loadConfig({
     DATABASE_URL: database.url,
@@ -51,10 +63,11 @@ export async function startTestService(
   await prepareDatabase(db, config, logger);
   const lifecycle = new Lifecycle();
   const app = createApp({ config, db, logger, lifecycle, version: versionInfo(config.commit, new Date()) });
-  const server: Server = await listen(app, config.host, 0);
+  const server: Server = await listen(app, config, 0);
   const address = server.address();
   const baseUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
-  const admin = new Client(baseUrl, adminToken);
+  const document = (await new Client(baseUrl).get('/openapi.json')).body;
+  const admin = new Client(baseUrl, adminToken, contractCheck(document));
   return {
     dialect,
     baseUrl,
@@ -73,20 +86,20 @@ export async function startTestService(
     async stop() {
       await closeGracefully(server, logger, 1_000);
       await db.close();
-      await database.drop();
+      if (given === undefined) await database.drop();
     },
   };
 }
 
 /**
  * Runs one suite body against SQLite and against MariaDB: each gets its own scratch database and
- * service, created before the suite and dropped after it.
+ * in-process service, created before the suite and dropped after it.
  */
-export function describeOnEachDatabase(name: string, body: (service: () => TestService) => void): void {
+export function describeOnEachDatabase(name: string, body: (service: () => InProcessService) => void): void {
   describe.each(DIALECTS)(`${name} (%s)`, (dialect) => {
-    let service: TestService | undefined;
+    let service: InProcessService | undefined;
     beforeAll(async () => {
-      service = await startTestService(dialect);
+      service = await startInProcessService(dialect);
     });
     afterAll(async () => {
       await service?.stop();

@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
 
 /**
- * Request bodies for creating domain records, shared by the API suite (test/support/fixtures.ts),
- * the real-infrastructure tests and the benchmark (test/harness/fixtures.ts). Plain data, no vitest,
- * so the benchmark can load it too. `fields` overrides any default.
+ * Request bodies for creating domain records, used by the fixtures, the tests and the benchmark.
+ * Plain data, no vitest. `fields` overrides any default.
  */
 type Fields = Record<string, unknown>;
 
