@@ -215,7 +215,9 @@ export async function converge(
   release: Release,
 ): Promise<Content> {
   const p = options.prefix;
-  const live: Content = { commit: target.commit };
+  // A forward converge records what it puts live as it learns it (a failed release still names its
+  // revision and image); a rollback's converge only reads.
+  const live: Content = p === '' ? release : { commit: target.commit };
   const leave = options.whenTimeIsUp === 'leave';
 
   // ── app: the revision, in place, one instance at a time (codedeploy-deploy's logic).

@@ -4,6 +4,7 @@
  * the release's three modes run against a {@link World} on its clock, as the workflow steps run them.
  */
 import { execFileSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -40,9 +41,12 @@ export class Repository {
     }).trim();
   }
 
+  /** Every repository's recipes are its own (scenarios share one moto, whose images outlive a scenario). */
+  readonly #nonce = randomUUID();
+
   /** Changes the image recipe (the next commit bakes a new image). */
   recipe(script: string): void {
-    writeFileSync(join(this.dir, 'deploy/image/provision.sh'), script);
+    writeFileSync(join(this.dir, 'deploy/image/provision.sh'), `${script}# repository ${this.#nonce}\n`);
   }
 
   /** A commit and its revision bundle. */
@@ -70,6 +74,8 @@ export class Repository {
 export interface RunOptions {
   /** The runner cancels the step this many seconds into the run. */
   cancelAfterSeconds?: number;
+  /** The runner cancels the step a second after this stage starts. */
+  cancelInStage?: string;
   /** The job's time limit, in minutes from the run's start (deploy.yml's timeout-minutes). */
   jobMinutes?: number;
 }
@@ -128,13 +134,13 @@ export class Pipeline {
         controller.abort(new CancelledError('SIGINT')),
       );
     }
-    return {
-      ...this.world.clients,
-      clock,
-      signal: controller.signal,
-      log: (line) => this.lines.push(line),
-      fetch: globalThis.fetch,
+    const log = (line: string) => {
+      this.lines.push(line);
+      if (options.cancelInStage !== undefined && line === `── ${options.cancelInStage}`) {
+        this.world.fake.after(1000, () => controller.abort(new CancelledError('SIGINT')));
+      }
     };
+    return { ...this.world.clients, clock, signal: controller.signal, log, fetch: globalThis.fetch };
   }
 
   nextId(): string {

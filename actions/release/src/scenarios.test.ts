@@ -86,6 +86,11 @@ async function firstDeploy() {
   return { c1, image };
 }
 
+const failure = (release: { stages: { name: string; outcome?: string }[] } | undefined) =>
+  release?.stages
+    .filter((s) => s.outcome !== 'succeeded' && s.outcome !== 'skipped')
+    .map((s) => `${s.name} ${s.outcome}`);
+
 describe('deploys', () => {
   it('first deploy: bakes, rolls v2, refreshes both instances, serves c1', async () => {
     const { image } = await firstDeploy();
@@ -98,5 +103,344 @@ describe('deploys', () => {
       'smoke succeeded',
     ]);
     expect(release.imageId).toBe(image);
+  });
+
+  it('app-only deploy: the image is reused, no version is created, nothing is refreshed', async () => {
+    const { image } = await firstDeploy();
+    const c2 = repo.commit('c2');
+    const run = await pipeline.deploy(c2);
+    expect(run.error).toBeUndefined();
+    expect(run.release!.stages.map((s) => `${s.name} ${s.outcome}`)).toEqual([
+      'app succeeded',
+      'bake succeeded',
+      'roll succeeded',
+      'refresh skipped',
+      'smoke succeeded',
+    ]);
+    expect(await stack()).toEqual({
+      commits: [c2.sha],
+      images: [image],
+      defaultVersion: 2,
+      pinnedVersion: '2',
+      healthy: true,
+    });
+    expect(await live()).toEqual({ commit: c2.sha, imageId: image, launchTemplateVersion: 2 });
+  });
+
+  it('deploy with a new image: bakes, rolls v3, replaces both instances, which get the new revision', async () => {
+    const { image } = await firstDeploy();
+    repo.recipe('#!/bin/sh\necho node 24\npoweroff\n');
+    const c2 = repo.commit('c2 with a new image');
+    const run = await pipeline.deploy(c2);
+    expect(run.error).toBeUndefined();
+    const newImage = run.release!.imageId!;
+    expect(newImage).not.toBe(image);
+    expect(await stack()).toEqual({
+      commits: [c2.sha],
+      images: [newImage],
+      defaultVersion: 3,
+      pinnedVersion: '3',
+      healthy: true,
+    });
+    expect(await live()).toEqual({ commit: c2.sha, imageId: newImage, launchTemplateVersion: 3 });
+  });
+});
+
+describe('a failure at each stage, then the next deploy', () => {
+  async function thenTheNextDeployConverges(image: string) {
+    const c3 = repo.commit('c3');
+    const next = await pipeline.deploy(c3);
+    expect(next.error, pipeline.lines.slice(-20).join('\n')).toBeUndefined();
+    const s = await stack();
+    expect(s).toMatchObject({ commits: [c3.sha], defaultVersion: Number(s.pinnedVersion), healthy: true });
+    expect(s.images).toEqual([image]);
+    expect(await live()).toMatchObject({ commit: c3.sha, imageId: image });
+    return s;
+  }
+
+  it('app: CodeDeploy fails and rolls itself back; the pipeline finds c1 live; the next deploy goes out', async () => {
+    const { c1, image } = await firstDeploy();
+    const instance = (await world.instances())[0]!.id;
+    world.codeDeploySim.script(VALIDATE_SERVICE_FAILS(instance));
+    const run = await pipeline.deploy(repo.commit('c2'));
+    expect(run.error).toBeDefined();
+    expect(failure(run.release)).toEqual(['app failed']);
+    expect(run.release).toMatchObject({ outcome: 'failed', rollback: 'succeeded' });
+    expect(run.release!.stages.map((s) => s.name)).toContain('rollback: smoke');
+    expect(await stack()).toEqual({
+      commits: [c1.sha],
+      images: [image],
+      defaultVersion: 2,
+      pinnedVersion: '2',
+      healthy: true,
+    });
+    expect(await live()).toEqual({ commit: c1.sha, imageId: image, launchTemplateVersion: 2 });
+    await thenTheNextDeployConverges(image);
+  });
+
+  it('bake: the builder dies; c2 is rolled back to c1; the next deploy bakes and converges', async () => {
+    const { c1, image } = await firstDeploy();
+    repo.recipe('#!/bin/sh\necho broken\npoweroff\n');
+    world.failBuilders = true;
+    const run = await pipeline.deploy(repo.commit('c2'));
+    expect(failure(run.release)).toEqual(['bake failed']);
+    expect(run.release).toMatchObject({ outcome: 'failed', rollback: 'succeeded' });
+    expect(await stack()).toEqual({
+      commits: [c1.sha],
+      images: [image],
+      defaultVersion: 2,
+      pinnedVersion: '2',
+      healthy: true,
+    });
+    world.failBuilders = false;
+    const next = await pipeline.deploy(repo.commit('c3'));
+    expect(next.error).toBeUndefined();
+    const s = await stack();
+    expect(s).toMatchObject({
+      commits: [next.release!.commit],
+      images: [next.release!.imageId],
+      defaultVersion: 3,
+      pinnedVersion: '3',
+      healthy: true,
+    });
+    expect(next.release!.imageId).not.toBe(image);
+  });
+
+  it('roll: CreateLaunchTemplateVersion fails; rolled back; the next deploy rolls and refreshes', async () => {
+    const { c1, image } = await firstDeploy();
+    repo.recipe('#!/bin/sh\necho new\npoweroff\n');
+    world.faults.set(
+      'CreateLaunchTemplateVersion',
+      Object.assign(new Error('Rate exceeded, gave up'), { name: 'InternalError' }),
+    );
+    const run = await pipeline.deploy(repo.commit('c2'));
+    expect(failure(run.release)).toEqual(['roll failed']);
+    expect(run.release).toMatchObject({ outcome: 'failed', rollback: 'succeeded' });
+    expect(await stack()).toEqual({
+      commits: [c1.sha],
+      images: [image],
+      defaultVersion: 2,
+      pinnedVersion: '2',
+      healthy: true,
+    });
+    const baked = run.release!.imageId!;
+    const s = await thenTheNextDeployConverges(baked);
+    expect(s.pinnedVersion).toBe('3');
+  });
+
+  it('refresh: AWS rolls the refresh back; default back to v2; the next deploy refreshes onto the image that already exists', async () => {
+    const { c1, image } = await firstDeploy();
+    repo.recipe('#!/bin/sh\necho new\npoweroff\n');
+    world.autoScalingSim.script({
+      steps: [
+        { afterSeconds: 0, status: 'Pending' },
+        { afterSeconds: 20, status: 'InProgress', percentage: 50 },
+        {
+          afterSeconds: 200,
+          status: 'RollbackInProgress',
+          statusReason: 'Instances failed to pass health checks',
+        },
+        {
+          afterSeconds: 260,
+          status: 'RollbackSuccessful',
+          statusReason: 'Instances failed to pass health checks',
+        },
+      ],
+    });
+    const run = await pipeline.deploy(repo.commit('c2'));
+    expect(failure(run.release)).toEqual(['refresh failed']);
+    expect(run.release).toMatchObject({ outcome: 'failed', rollback: 'succeeded' });
+    expect(await stack()).toEqual({
+      commits: [c1.sha],
+      images: [image],
+      defaultVersion: 2,
+      pinnedVersion: '2',
+      healthy: true,
+    });
+    // Issue 9, defect 1: the image exists now (cache hit) and v3 already carries it; the group still converges.
+    const baked = run.release!.imageId!;
+    const s = await thenTheNextDeployConverges(baked);
+    expect(s.pinnedVersion).toBe('3');
+    const last = (await pipeline.record()).releases[0]!;
+    expect(last.stages.find((s) => s.name === 'roll')?.detail).toContain('an existing version');
+  });
+
+  it('smoke: c2 never passes the ALB health check; rolled back to c1; the next deploy goes out', async () => {
+    const { c1, image } = await firstDeploy();
+    const c2 = repo.commit('c2');
+    world.unhealthyCommits.add(c2.sha);
+    const run = await pipeline.deploy(c2);
+    expect(failure(run.release)).toEqual(['smoke timed-out']);
+    expect(run.release).toMatchObject({ outcome: 'timed-out', rollback: 'succeeded' });
+    expect(await stack()).toEqual({
+      commits: [c1.sha],
+      images: [image],
+      defaultVersion: 2,
+      pinnedVersion: '2',
+      healthy: true,
+    });
+    await thenTheNextDeployConverges(image);
+  });
+});
+
+describe('a cancel at each stage: the recover step rolls back', () => {
+  // The runner cancels a second (simulated) after the stage starts: inside its first wait.
+  it.each(['app', 'bake', 'refresh'])(
+    '%s: the run records the cancel, the recover step puts c1 and its image back',
+    async (stage) => {
+      const expected = `${stage} cancelled`;
+      const { c1, image } = await firstDeploy();
+      repo.recipe('#!/bin/sh\necho new\npoweroff\n');
+      const run = await pipeline.deploy(repo.commit('c2'), { cancelInStage: stage });
+      expect(failure(run.release), pipeline.lines.slice(-15).join('\n')).toEqual([expected]);
+      expect(run.release).toMatchObject({ outcome: 'cancelled' });
+      expect(run.release!.rollback).toBeUndefined();
+      const recovered = await pipeline.recover(run.id);
+      expect(recovered, pipeline.lines.slice(-15).join('\n')).toMatchObject({
+        outcome: 'cancelled',
+        rollback: 'succeeded',
+      });
+      expect(await stack()).toEqual({
+        commits: [c1.sha],
+        images: [image],
+        defaultVersion: 2,
+        pinnedVersion: '2',
+        healthy: true,
+      });
+      expect(await live()).toEqual({ commit: c1.sha, imageId: image, launchTemplateVersion: 2 });
+    },
+  );
+
+  it('smoke: the recover step restores c1 and starts the refresh back, which AWS finishes after the job', async () => {
+    const { c1, image } = await firstDeploy();
+    repo.recipe('#!/bin/sh\necho new\npoweroff\n');
+    const run = await pipeline.deploy(repo.commit('c2'), { cancelInStage: 'smoke' });
+    expect(failure(run.release)).toEqual(['smoke cancelled']);
+    const recovered = await pipeline.recover(run.id);
+    // A redeploy and a refresh do not fit in the five minutes GitHub gives a cancelled job: the
+    // refresh is left running in AWS (never stopped half-way) and the record says so.
+    expect(recovered).toMatchObject({ outcome: 'cancelled', rollback: 'left-running' });
+    expect(failure(recovered)).toEqual(['smoke cancelled', 'rollback: refresh left-running']);
+    expect((await stack()).commits).toEqual([c1.sha]);
+    await world.clock.sleep(10 * 60_000);
+    expect(await stack()).toEqual({
+      commits: [c1.sha],
+      images: [image],
+      defaultVersion: 2,
+      pinnedVersion: '2',
+      healthy: true,
+    });
+    // The next deploy starts from there and converges.
+    const next = await pipeline.deploy(repo.commit('c3'));
+    expect(next.error).toBeUndefined();
+    expect((await stack()).commits).toEqual([next.release!.commit]);
+  });
+});
+
+describe('a timeout', () => {
+  it('a refresh that never ends is rolled back by AWS at the stage budget; the pipeline restores c1 inside the job', async () => {
+    const { c1, image } = await firstDeploy();
+    repo.recipe('#!/bin/sh\necho new\npoweroff\n');
+    world.autoScalingSim.script({
+      steps: [
+        { afterSeconds: 0, status: 'Pending' },
+        {
+          afterSeconds: 20,
+          status: 'InProgress',
+          percentage: 0,
+          statusReason: 'Waiting for instances to warm up',
+        },
+      ],
+    });
+    const started = world.clock.now();
+    const run = await pipeline.deploy(repo.commit('c2'));
+    expect(failure(run.release)).toEqual(['refresh timed-out']);
+    expect(run.release).toMatchObject({ outcome: 'timed-out', rollback: 'succeeded' });
+    expect(await stack()).toEqual({
+      commits: [c1.sha],
+      images: [image],
+      defaultVersion: 2,
+      pinnedVersion: '2',
+      healthy: true,
+    });
+    // Everything, rollback included, ended inside the job's limit.
+    expect(world.clock.now() - started).toBeLessThan(350 * 60_000);
+  });
+});
+
+describe('rollbacks', () => {
+  it('`rollback previous` twice goes back two releases, never back and forth', async () => {
+    const { c1, image } = await firstDeploy();
+    const c2 = repo.commit('c2');
+    expect((await pipeline.deploy(c2)).error).toBeUndefined();
+    const c3 = repo.commit('c3');
+    expect((await pipeline.deploy(c3)).error).toBeUndefined();
+
+    const first = await pipeline.rollback('previous');
+    expect(first.error).toBeUndefined();
+    expect(await stack()).toMatchObject({ commits: [c2.sha], images: [image] });
+    expect(await live()).toMatchObject({ commit: c2.sha });
+
+    const second = await pipeline.rollback('previous');
+    expect(second.error).toBeUndefined();
+    expect(await stack()).toMatchObject({ commits: [c1.sha], images: [image] });
+    expect(await live()).toMatchObject({ commit: c1.sha });
+    const record = await pipeline.record();
+    expect(record.releases.filter((r) => r.rejected).map((r) => r.commit)).toEqual([c2.sha, c3.sha, c2.sha]);
+
+    const third = await pipeline.rollback('previous');
+    expect(third.error).toBeInstanceOf(RefusedError);
+    expect(await stack()).toMatchObject({ commits: [c1.sha] });
+  });
+
+  it('rolls back the image too: the previous release’s version and image', async () => {
+    const { c1, image } = await firstDeploy();
+    repo.recipe('#!/bin/sh\necho node 24\npoweroff\n');
+    const c2 = repo.commit('c2');
+    expect((await pipeline.deploy(c2)).error).toBeUndefined();
+    const back = await pipeline.rollback('previous');
+    expect(back.error).toBeUndefined();
+    expect(await stack()).toEqual({
+      commits: [c1.sha],
+      images: [image],
+      defaultVersion: 2,
+      pinnedVersion: '2',
+      healthy: true,
+    });
+  });
+});
+
+describe('order', () => {
+  it('an older commit after a newer one is refused before anything changes', async () => {
+    const { c1 } = await firstDeploy();
+    const c2 = repo.commit('c2');
+    expect((await pipeline.deploy(c2)).error).toBeUndefined();
+    const before = await pipeline.record();
+    const again = await pipeline.deploy(c1);
+    expect(again.error).toBeInstanceOf(RefusedError);
+    expect(String(again.error)).toContain('is older than the live release');
+    expect(await stack()).toMatchObject({ commits: [c2.sha] });
+    expect(await pipeline.record()).toEqual(before);
+  });
+
+  it('a superseded run never overwrites a newer release', async () => {
+    await firstDeploy();
+    const c2 = repo.commit('c2');
+    const c3 = repo.commit('c3');
+    // Run A (c2) is still going when run B (c3) starts — a runner that lost contact, say. A's
+    // deployment is slow, so B claims the record while A waits for it.
+    world.codeDeploySim.script({ eventSeconds: 120 });
+    const a = pipeline.deploy(c2);
+    while ((await pipeline.record()).releases[0]?.commit !== c2.sha) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    const b = pipeline.deploy(c3);
+    const [ranA, ranB] = await Promise.all([a, b]);
+    expect(ranA.error).toBeInstanceOf(RecordConflictError);
+    expect(ranB.error).toBeUndefined();
+    expect(await live()).toMatchObject({ commit: c3.sha });
+    expect(await stack()).toMatchObject({ commits: [c3.sha] });
+    const record = await pipeline.record();
+    expect(record.releases.find((r) => r.id === ranA.id)?.outcome).toBe('interrupted');
   });
 });
