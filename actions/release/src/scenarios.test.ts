@@ -5,13 +5,16 @@
  * pinned to, and the release record.
  */
 
-import { EC2Client } from '@aws-sdk/client-ec2';
+import { StartInstanceRefreshCommand } from '@aws-sdk/client-auto-scaling';
+import { EC2Client, ModifyLaunchTemplateCommand } from '@aws-sdk/client-ec2';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { gatherPlan } from '../../deploy-plan/src/plan.js';
+import { renderPlan } from '../../deploy-plan/src/render.js';
 import { FakeClock } from '../../sim/clock.js';
 import { VALIDATE_SERVICE_FAILS } from '../../sim/codedeploy.js';
 import { stockImage, World } from '../../sim/world.js';
 import { type MotoServer, startMoto } from '../../test-support/moto.js';
-import { Pipeline, Repository } from './harness.js';
+import { Pipeline, REPO_APPSPEC, Repository } from './harness.js';
 import { RecordConflictError } from './record.js';
 import { RefusedError } from './release.js';
 
@@ -442,5 +445,86 @@ describe('order', () => {
     expect(await stack()).toMatchObject({ commits: [c3.sha] });
     const record = await pipeline.record();
     expect(record.releases.find((r) => r.id === ranA.id)?.outcome).toBe('interrupted');
+  });
+});
+
+describe('the plan of a pull request', () => {
+  async function plan() {
+    const c = pipeline.config;
+    const result = await gatherPlan(world.clients, {
+      base: c.bake.base,
+      provisionScript: c.bake.provisionScript,
+      recipePaths: c.bake.recipePaths,
+      workspace: repo.dir,
+      autoScalingGroup: world.group,
+      launchTemplate: c.launchTemplate,
+      application: world.application,
+      deploymentGroup: world.deploymentGroup,
+      revisionBucket: world.bucket,
+      environment: 'production',
+      appspecPath: REPO_APPSPEC,
+    });
+    if (!result.release.seen) throw new Error(result.release.reason);
+    return { ...result.release.value, markdown: renderPlan(result, { commit: 'f'.repeat(40) }) };
+  }
+
+  it('finds no drift after a clean deploy, and says an app-only merge changes the revision only', async () => {
+    const { image } = await firstDeploy();
+    const view = await plan();
+    expect(view.drift).toEqual([]);
+    expect(view.changes).toEqual([
+      expect.stringMatching(/^revision: s3:\/\/.+ → this commit's, in place on 2 instances, one at a time$/),
+      `image: unchanged (${image}, v2)`,
+      'group: no refresh — every instance already runs the image',
+      'smoke test: /version serves this commit and 2 healthy target(s)',
+    ]);
+    expect(view.expected).toMatch(/^≈ \d+m\d+s \(at most/);
+    expect(view.markdown).toContain('#### What a merge would change');
+  });
+
+  it('shows drift between the record, the template, the group, its instances and CodeDeploy, and what a merge would converge', async () => {
+    const { image } = await firstDeploy();
+    // A refresh back to v1 that somebody cancelled half-way: one instance on the stock image, the
+    // default moved by hand, and a deployment made outside the pipeline.
+    world.autoScalingSim.script({
+      steps: [
+        { afterSeconds: 0, status: 'Pending' },
+        { afterSeconds: 30, status: 'Cancelled', percentage: 50 },
+      ],
+    });
+    await world.clients.autoScaling.send(
+      new StartInstanceRefreshCommand({
+        AutoScalingGroupName: world.group,
+        DesiredConfiguration: { LaunchTemplate: { LaunchTemplateId: world.launchTemplateId, Version: '1' } },
+        Preferences: { SkipMatching: true },
+      }),
+    );
+    await world.clock.sleep(60_000);
+    await world.clients.ec2.send(
+      new ModifyLaunchTemplateCommand({ LaunchTemplateId: world.launchTemplateId, DefaultVersion: '1' }),
+    );
+    const view = await plan();
+    expect(view.drift).toEqual([
+      "the launch template's default is v1, the group is pinned to v2",
+      // moto reports every instance as launched from the template's default version (its
+      // InstanceState.launch_template); AWS would say "1 instance launched from v1" here.
+      '2 instances launched from v1, not the pinned v2',
+      `1 instance run ${world.stockImageId}, not v2's ${image} (a refresh that ended Cancelled or Failed?)`,
+    ]);
+    expect(view.changes).toContain('launch template default: v1 → v2');
+    expect(view.changes).toContain(
+      'group: instance refresh of 1 instance (launch before terminate, auto-rollback)',
+    );
+    // And a merge does converge it.
+    const c2 = repo.commit('c2');
+    expect((await pipeline.deploy(c2)).error).toBeUndefined();
+    expect(await stack()).toEqual({
+      commits: [c2.sha],
+      images: [image],
+      defaultVersion: 2,
+      pinnedVersion: '2',
+      healthy: true,
+    });
+    expect((await plan()).drift).toEqual([]);
   });
 });
