@@ -66,7 +66,7 @@ export interface StackConfig {
   revisionPrefix: string;
   /** The ALB's URL; the smoke test is skipped without one (a stack without a load balancer). */
   serviceUrl?: string;
-  /** CloudWatch alarms that fail an instance refresh (the stack's outputs, vars.ALARM_NAMES). */
+  /** CloudWatch alarms that fail an instance refresh (the stack's outputs, vars.DEPLOYMENT_ALARM_NAMES). */
   alarms: string[];
   bake: Omit<BakeRequest, 'timeoutMs' | 'commit'>;
 }

@@ -6,7 +6,7 @@
  * can never overwrite it: S3 answers 412 PreconditionFailed (or 409 ConditionalRequestConflict for two
  * writes racing) — S3 API reference, PutObject, "Conditional writes".
  */
-import { GetObjectCommand, NoSuchKey, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, NoSuchKey, type S3Client } from '@aws-sdk/client-s3';
 import { awsErrorCode } from '../../lib/index.js';
 
 export type Outcome =
@@ -65,14 +65,6 @@ export interface ReleaseRecord {
   releases: Release[];
 }
 
-/** Entries kept; older ones fall off (the bucket is versioned, so they stay in its history). */
-export const KEPT_RELEASES = 50;
-
-/** Another run wrote the record since this one read it: this run is superseded and must not write. */
-export class RecordConflictError extends Error {
-  override name = 'RecordConflictError';
-}
-
 export function recordKey(environment: string): string {
   return `releases/${environment}.json`;
 }
@@ -109,42 +101,6 @@ export async function readRecord(
   } catch (error) {
     if (error instanceof NoSuchKey || awsErrorCode(error) === 'NoSuchKey') {
       return { record: emptyRecord(environment) };
-    }
-    throw error;
-  }
-}
-
-/**
- * Writes the record if nobody wrote it since `etag` was read (none: only if it does not exist yet);
- * returns the new ETag. A lost race is a {@link RecordConflictError}.
- */
-export async function writeRecord(
-  s3: S3Client,
-  bucket: string,
-  record: ReleaseRecord,
-  etag: string | undefined,
-  abortSignal?: AbortSignal,
-): Promise<string> {
-  const trimmed = { ...record, releases: record.releases.slice(0, KEPT_RELEASES) };
-  try {
-    const put = await s3.send(
-      new PutObjectCommand({
-        Bucket: bucket,
-        Key: recordKey(record.environment),
-        Body: `${JSON.stringify(trimmed, null, 2)}\n`,
-        ContentType: 'application/json',
-        ...(etag === undefined ? { IfNoneMatch: '*' } : { IfMatch: etag }),
-      }),
-      { abortSignal },
-    );
-    return put.ETag!;
-  } catch (error) {
-    const code = awsErrorCode(error);
-    if (code === 'PreconditionFailed' || code === 'ConditionalRequestConflict') {
-      throw new RecordConflictError(
-        `The release record s3://${bucket}/${recordKey(record.environment)} was written by another run since ` +
-          'this one read it; this run is superseded and leaves the stack and the record to the newer one.',
-      );
     }
     throw error;
   }

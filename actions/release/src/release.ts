@@ -33,13 +33,12 @@ import {
   type Content,
   liveRelease,
   previousGoodRelease,
-  RecordConflictError,
   type Release,
   readRecord,
   rejectLiveContent,
   type StoredRecord,
-  writeRecord,
 } from './record.js';
+import { RecordConflictError, writeRecord } from './record-write.js';
 import { readGroup, readLastDeployment, readTargetGroups, readTemplate } from './state.js';
 
 export interface RunContext {

@@ -12,10 +12,12 @@ import { gatherPlan } from '../../deploy-plan/src/plan.js';
 import { renderPlan } from '../../deploy-plan/src/render.js';
 import { FakeClock } from '../../sim/clock.js';
 import { VALIDATE_SERVICE_FAILS } from '../../sim/codedeploy.js';
+import { ConcurrencyGroup } from '../../sim/github-concurrency.js';
 import { stockImage, World } from '../../sim/world.js';
 import { type MotoServer, startMoto } from '../../test-support/moto.js';
-import { Pipeline, REPO_APPSPEC, Repository } from './harness.js';
-import { RecordConflictError } from './record.js';
+import { Pipeline, REPO_APPSPEC, Repository } from '../../test-support/release-pipeline.js';
+import { ROLLBACK_WORKFLOW, type RunsApi, unfinishedRollbacks } from './gate.js';
+import { RecordConflictError } from './record-write.js';
 import { RefusedError } from './release.js';
 
 let moto: MotoServer;
@@ -526,5 +528,46 @@ describe('the plan of a pull request', () => {
       healthy: true,
     });
     expect((await plan()).drift).toEqual([]);
+  });
+});
+
+describe('a rollback while a push arrives', () => {
+  it('the push does not take the queued rollback’s place: the gate keeps it out of the group; the rollback runs next', async () => {
+    const { c1 } = await firstDeploy();
+    const c2 = repo.commit('c2');
+    const group = new ConcurrencyGroup('deploy-production');
+    const runs: RunsApi = { list: async (workflow, status) => group.list(workflow, status) };
+
+    // A push deploys c2; while it runs, somebody asks for a rollback (it waits in the group).
+    const deploying = group.queue('deploy.yml', 'deploy');
+    const rollback = group.queue(ROLLBACK_WORKFLOW, 'rollback production to previous');
+    expect(rollback.state).toBe('pending');
+    expect((await pipeline.deploy(c2)).error).toBeUndefined();
+
+    // Another push arrives before the deploy ends: the gate sees the rollback and does not queue.
+    const c3 = repo.commit('c3');
+    expect(await unfinishedRollbacks(runs, 'production')).toEqual([
+      expect.objectContaining({ id: rollback.id }),
+    ]);
+    // (Without the gate it would have been queued, and GitHub would have cancelled the rollback:)
+    const counterfactual = new ConcurrencyGroup('deploy-production');
+    counterfactual.queue('deploy.yml', 'deploy');
+    const lost = counterfactual.queue(ROLLBACK_WORKFLOW, 'rollback production to previous');
+    counterfactual.queue('deploy.yml', 'deploy');
+    expect(lost.state).toBe('cancelled');
+
+    group.finish(deploying);
+    expect(group.running?.id).toBe(rollback.id);
+    const back = await pipeline.rollback('previous');
+    expect(back.error).toBeUndefined();
+    group.finish(rollback);
+    expect(rollback.state).toBe('completed');
+    expect(await stack()).toMatchObject({ commits: [c1.sha] });
+    expect(await live()).toMatchObject({ commit: c1.sha });
+
+    // The next push, with no rollback waiting, deploys.
+    expect(await unfinishedRollbacks(runs, 'production')).toEqual([]);
+    expect((await pipeline.deploy(c3)).error).toBeUndefined();
+    expect(await stack()).toMatchObject({ commits: [c3.sha] });
   });
 });

@@ -1,11 +1,12 @@
 /**
  * The AWS operations the pipeline really calls, read from its code: every `new XxxCommand(` in the
- * actions' sources (with the @aws-sdk client it is imported from) and every `aws <service> <op>`
- * in the pipeline scripts the workflows run. The IAM tests hold the roles to exactly these.
+ * actions' sources (with the @aws-sdk client it is imported from) — the release action and the
+ * actions' logic it imports — and every `aws <service> <op>` of a shell script. The IAM tests hold
+ * the roles to exactly these.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { actionsDir, listFiles, pipelineScriptsDir, repoPath } from './repo.js';
+import { actionsDir, listFiles, repoPath } from './repo.js';
 
 /** The IAM service prefix of each AWS SDK v3 client package the actions use. */
 const IAM_PREFIX_OF_CLIENT: Record<string, string> = {
@@ -52,6 +53,12 @@ export const DEPENDENT_ACTIONS: Record<string, { actions: string[]; why: string 
     why:
       'DesiredConfiguration points the group at a launch template version: the caller must be allowed to ' +
       'launch from it, pass its instance profile and create its tags',
+  },
+  'autoscaling:UpdateAutoScalingGroup': {
+    actions: ['ec2:RunInstances', 'iam:PassRole', 'ec2:CreateTags'],
+    why:
+      'the release pins an empty group to a launch template version: as with StartInstanceRefresh, the caller must ' +
+      'be allowed to launch from it, pass its instance profile and create its tags',
   },
   'codedeploy:CreateDeployment': {
     actions: [
@@ -156,18 +163,6 @@ export function operationsOfAction(action: string): Operation[] {
   return collect(
     actionSources(action).flatMap((file) =>
       commandsIn(readFileSync(file, 'utf8'), repoPath(file)).map((a) => ({
-        action: a,
-        file: repoPath(file),
-      })),
-    ),
-  );
-}
-
-/** What the pipeline scripts (deploy/infra/pipeline/*.sh) call. */
-export function operationsOfPipelineScripts(): Operation[] {
-  return collect(
-    listFiles(pipelineScriptsDir, (path) => path.endsWith('.sh')).flatMap((file) =>
-      cliCallsIn(readFileSync(file, 'utf8'), repoPath(file)).map((a) => ({
         action: a,
         file: repoPath(file),
       })),

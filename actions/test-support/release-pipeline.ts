@@ -8,14 +8,14 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { CancelledError } from '../../lib/index.js';
-import type { World } from '../../sim/world.js';
-import type { ReleaseDeps, StackConfig } from './converge.js';
-import { gitAncestry } from './order.js';
-import { readRecord } from './record.js';
-import { deployRelease, type RunContext, recoverRelease, rollbackRelease } from './release.js';
+import { CancelledError } from '../lib/index.js';
+import type { ReleaseDeps, StackConfig } from '../release/src/converge.js';
+import { gitAncestry } from '../release/src/order.js';
+import { readRecord } from '../release/src/record.js';
+import { deployRelease, type RunContext, recoverRelease, rollbackRelease } from '../release/src/release.js';
+import type { World } from '../sim/world.js';
 
-export const REPO_APPSPEC = resolve(import.meta.dirname, '../../../appspec.yml');
+export const REPO_APPSPEC = resolve(import.meta.dirname, '../../appspec.yml');
 /** The deploy job's timeout-minutes in deploy.yml. */
 export const JOB_MINUTES = 350;
 
