@@ -40,12 +40,14 @@ import {
 import { CodeDeployClient, type DeploymentInfo } from '@aws-sdk/client-codedeploy';
 import {
   CreateLaunchTemplateCommand,
+  CreateLaunchTemplateVersionCommand,
   DescribeImagesCommand,
   DescribeInstancesCommand,
   DescribeLaunchTemplatesCommand,
   DescribeLaunchTemplateVersionsCommand,
   DescribeSubnetsCommand,
   EC2Client,
+  ModifyLaunchTemplateCommand,
   StopInstancesCommand,
   TerminateInstancesCommand,
 } from '@aws-sdk/client-ec2';
@@ -324,6 +326,36 @@ export class World {
       }),
     );
     await this.#syncInstances();
+  }
+
+  /**
+   * A stack update that changes `ImageId` (and maybe MinSize / HealthCheckType), as CloudFormation
+   * applies it: the launch template resource gets a new version from its template data with the new
+   * image, made the default, and the group is pinned to it (its `Version` is the template's
+   * LatestVersionNumber) with the new capacity settings.
+   */
+  async stackUpdate(change: { imageId: string; min?: number; healthCheckType?: 'EC2' | 'ELB' }) {
+    const { ec2 } = this.clients;
+    const created = await ec2.send(
+      new CreateLaunchTemplateVersionCommand({
+        LaunchTemplateId: this.launchTemplateId,
+        SourceVersion: '1',
+        LaunchTemplateData: { ImageId: change.imageId, InstanceType: 't3.small' },
+      }),
+    );
+    const version = String(created.LaunchTemplateVersion!.VersionNumber);
+    await ec2.send(
+      new ModifyLaunchTemplateCommand({ LaunchTemplateId: this.launchTemplateId, DefaultVersion: version }),
+    );
+    const group = await this.#describeGroup();
+    const min = change.min ?? group.MinSize ?? 0;
+    await this.updateGroup({
+      min,
+      desired: Math.max(min, group.DesiredCapacity ?? 0),
+      healthCheckType: change.healthCheckType,
+      version,
+    });
+    return version;
   }
 
   // ---------------------------------------------------------------- what time does

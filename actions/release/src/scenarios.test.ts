@@ -571,3 +571,157 @@ describe('a rollback while a push arrives', () => {
     expect(await stack()).toMatchObject({ commits: [c3.sha] });
   });
 });
+
+describe('bootstrap: from an empty account to a serving stack (docs/operations.md, Bootstrap)', () => {
+  let empty: World;
+  let boot: Pipeline;
+  beforeEach(async () => {
+    worlds += 1;
+    // Step 1: the stack on a stock image, MinSize=0, HealthCheckType=EC2.
+    empty = new World({
+      moto,
+      clock: new FakeClock(),
+      instances: 0,
+      healthCheckType: 'EC2',
+      group: `boot-${worlds}`,
+      bucket: `boot-revisions-${worlds}`,
+      stockImageId,
+    });
+    await empty.create();
+    boot = new Pipeline(empty, repo);
+  });
+  afterEach(async () => {
+    await empty.close();
+  });
+  const state = async () => {
+    const s = await empty.state();
+    return {
+      instances: s.instances.length,
+      commits: s.commits,
+      images: s.images,
+      pinnedVersion: s.pinnedVersion,
+      defaultVersion: s.defaultVersion,
+      healthy: s.instances.every((i) => i.healthy),
+    };
+  };
+
+  it('bakes and rolls at capacity 0, deploys to the first instance under EC2 checks, then ELB checks and the real minimum', async () => {
+    expect(await state()).toEqual({
+      instances: 0,
+      commits: [],
+      images: [],
+      pinnedVersion: '1',
+      defaultVersion: 1,
+      healthy: true,
+    });
+
+    // Step 4: the first deploy, into the empty group — no CodeDeploy deployment (it would end
+    // NO_INSTANCES); the revision is uploaded and recorded, the image baked, the group pinned to it.
+    const c1 = repo.commit('c1');
+    const first = await boot.deploy(c1);
+    expect(first.error, boot.lines.slice(-10).join('\n')).toBeUndefined();
+    expect(first.release!.stages.map((s) => `${s.name} ${s.outcome}`)).toEqual([
+      'app skipped',
+      'bake succeeded',
+      'roll succeeded',
+      'refresh succeeded',
+      'smoke skipped',
+    ]);
+    expect(first.release).toMatchObject({
+      outcome: 'succeeded',
+      noInstances: true,
+      launchTemplateVersion: 2,
+    });
+    expect(first.release!.revision).toMatch(/^s3:\/\/boot-revisions-\d+\/revisions\/[0-9a-f]{64}\.zip$/);
+    const image = first.release!.imageId!;
+    expect(await state()).toEqual({
+      instances: 0,
+      commits: [],
+      images: [],
+      pinnedVersion: '2',
+      defaultVersion: 2,
+      healthy: true,
+    });
+    expect(empty.codeDeploySim.deployments).toHaveLength(0);
+
+    // Step 5: MinSize=1 on the baked image, still EC2 health checks: one instance, no revision yet.
+    await empty.stackUpdate({ imageId: image, min: 1 });
+    expect(await state()).toEqual({
+      instances: 1,
+      commits: ['none'],
+      images: [image],
+      pinnedVersion: '3',
+      defaultVersion: 3,
+      healthy: false,
+    });
+    await empty.clock.sleep(15 * 60_000); // EC2 health checks: the instance is not replaced meanwhile
+    expect((await state()).instances).toBe(1);
+
+    // Step 6: deploy again (workflow_dispatch): the revision reaches the instance; the smoke test
+    // passes with 1 healthy target for a desired capacity of 1.
+    const second = await boot.deploy(c1);
+    expect(second.error, boot.lines.slice(-10).join('\n')).toBeUndefined();
+    expect(second.release!.stages.map((s) => `${s.name} ${s.outcome}`)).toEqual([
+      'app succeeded',
+      'bake succeeded',
+      'roll succeeded',
+      'refresh skipped',
+      'smoke succeeded',
+    ]);
+    expect(await state()).toEqual({
+      instances: 1,
+      commits: [c1.sha],
+      images: [image],
+      pinnedVersion: '3',
+      defaultVersion: 3,
+      healthy: true,
+    });
+
+    // Step 7: HealthCheckType=ELB and the real minimum: the new instance gets the last good revision.
+    await empty.stackUpdate({ imageId: image, min: 2, healthCheckType: 'ELB' });
+    await empty.clock.sleep(10 * 60_000);
+    expect(await state()).toEqual({
+      instances: 2,
+      commits: [c1.sha],
+      images: [image],
+      pinnedVersion: '4',
+      defaultVersion: 4,
+      healthy: true,
+    });
+
+    // From here a push deploys as usual.
+    const c2 = repo.commit('c2');
+    expect((await boot.deploy(c2)).error).toBeUndefined();
+    expect(await state()).toMatchObject({ instances: 2, commits: [c2.sha], healthy: true });
+  });
+
+  it('a failed bake in the first deploy changes nothing, and says there was nothing to roll back to', async () => {
+    empty.failBuilders = true;
+    const run = await boot.deploy(repo.commit('c1'));
+    expect(run.error).toBeDefined();
+    expect(failure(run.release)).toEqual(['bake failed']);
+    expect(run.release).toMatchObject({ outcome: 'failed', rollback: 'not-possible' });
+    expect(await state()).toEqual({
+      instances: 0,
+      commits: [],
+      images: [],
+      pinnedVersion: '1',
+      defaultVersion: 1,
+      healthy: true,
+    });
+  });
+
+  it('ELB health checks before a first good revision: instances are replaced in a loop, and the deploy refuses, saying what to do', async () => {
+    const c1 = repo.commit('c1');
+    expect((await boot.deploy(c1)).error).toBeUndefined();
+    const image = (await boot.record()).releases[0]!.imageId!;
+    await empty.stackUpdate({ imageId: image, min: 1, healthCheckType: 'ELB' });
+    const before = (await empty.instances())[0]!.id;
+    await empty.clock.sleep(6 * 60_000);
+    const after = (await empty.instances())[0]!.id;
+    expect(after).not.toBe(before); // replaced: it never passed the target group's health check
+    const run = await boot.deploy(c1);
+    expect(run.error).toBeInstanceOf(RefusedError);
+    expect(String(run.error)).toContain('HealthCheckType=EC2 until the first deploy has succeeded');
+  });
+});

@@ -51,7 +51,13 @@ describe('the operations the pipeline calls', () => {
   it('are read from the release action, which composes the other actions’ logic', () => {
     expect(deployActions).toEqual(['release']);
     const files = operationsOfAction('release').flatMap((op) => op.calledFrom);
-    for (const action of ['bake-ami', 'codedeploy-deploy', 'instance-refresh', 'roll-launch-template', 'release'])
+    for (const action of [
+      'bake-ami',
+      'codedeploy-deploy',
+      'instance-refresh',
+      'roll-launch-template',
+      'release',
+    ])
       expect(files.some((file) => file.startsWith(`actions/${action}/`))).toBe(true);
     expect(operationsOfAction('release').map((op) => op.action)).toContain('codedeploy:GetDeploymentGroup');
   });
