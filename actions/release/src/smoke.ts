@@ -8,7 +8,7 @@
 import type { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { type Clock, done, pending, poll } from '../../lib/index.js';
+import { awsErrorCode, type Clock, done, pending, poll } from '../../lib/index.js';
 import { SMOKE_INTERVAL_MS } from './budget.js';
 import { healthyTargets, readGroup } from './state.js';
 
@@ -65,7 +65,17 @@ export async function smokeTest(deps: SmokeDeps, request: SmokeRequest): Promise
       const counts: string[] = [];
       let short = '';
       for (const arn of group.targetGroupArns) {
-        const { healthy, others } = await healthyTargets(deps.elbv2, arn, deps.signal);
+        // HealthUnavailable: "the health of the specified targets could not be retrieved due to an
+        // internal error" (ELB API reference, DescribeTargetHealth) — a look that saw nothing, not a failure.
+        const seen = await healthyTargets(deps.elbv2, arn, deps.signal).catch((error: unknown) => {
+          if (awsErrorCode(error) === 'HealthUnavailable') return undefined;
+          throw error;
+        });
+        if (!seen) {
+          short = 'target health unavailable (HealthUnavailable); looking again';
+          continue;
+        }
+        const { healthy, others } = seen;
         const mine = healthy.filter((id) => group.instances.some((i) => i.id === id));
         counts.push(`${mine.length}/${group.desired} healthy`);
         if (mine.length !== group.desired)
