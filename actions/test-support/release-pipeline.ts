@@ -82,6 +82,8 @@ export interface RunOptions {
 
 export class Pipeline {
   readonly lines: string[] = [];
+  /** The release's keep-releases input. */
+  keepReleases = 10;
   #runs = 0;
 
   constructor(
@@ -102,6 +104,7 @@ export class Pipeline {
       revisionPrefix: 'revisions',
       serviceUrl: w.url,
       alarms: [],
+      keepReleases: this.keepReleases,
       bake: {
         base: { imageId: w.stockImageId },
         instanceType: 't3.small',

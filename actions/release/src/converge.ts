@@ -69,6 +69,8 @@ export interface StackConfig {
   /** CloudWatch alarms that fail an instance refresh (the stack's outputs, vars.DEPLOYMENT_ALARM_NAMES). */
   alarms: string[];
   bake: Omit<BakeRequest, 'timeoutMs' | 'commit'>;
+  /** Good releases whose revisions stay in the bucket (older ones are tagged for deletion). */
+  keepReleases?: number;
 }
 
 /** What a converge aims at: a release's content, with the bundle to upload for a new one. */

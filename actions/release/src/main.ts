@@ -54,6 +54,7 @@ export function readStackConfig(): StackConfig {
     revisionPrefix: readString('revision-prefix', 'revisions').replace(/^\/+|\/+$/g, ''),
     serviceUrl: serviceUrl || undefined,
     alarms: readList('alarms'),
+    keepReleases: readInteger('keep-releases', { fallback: 10, min: 1, max: 1000 }),
     bake: {
       base: parseBaseImage(
         readString('base-image') ||

@@ -28,6 +28,7 @@ import {
   StageRunner,
   type Target,
 } from './converge.js';
+import { pruneRevisions } from './prune.js';
 import { recipeImage } from './recipe.js';
 import {
   type Content,
@@ -40,6 +41,7 @@ import {
 } from './record.js';
 import { RecordConflictError, writeRecord } from './record-write.js';
 import { readGroup, readLastDeployment, readTargetGroups, readTemplate } from './state.js';
+import { Skip } from './timeline.js';
 
 export interface RunContext {
   /** `<run id>-<attempt>`. */
@@ -190,6 +192,37 @@ async function checkBootstrap(deps: ReleaseDeps, config: StackConfig): Promise<v
   );
 }
 
+/**
+ * Housekeeping after a release went live: tags the revisions the bucket may delete. Its failure is in
+ * the timeline but never fails a release that is live.
+ */
+async function prune(
+  deps: ReleaseDeps,
+  config: StackConfig,
+  ledger: Ledger,
+  stages: StageRunner,
+): Promise<void> {
+  await stages
+    .run('prune revisions', async () => {
+      const tagged = await pruneRevisions(deps, ledger.record, {
+        bucket: config.bucket,
+        prefix: config.revisionPrefix,
+        application: config.application,
+        deploymentGroup: config.deploymentGroup,
+        keep: config.keepReleases,
+      });
+      return tagged.length === 0
+        ? new Skip('every revision in the bucket belongs to a kept release')
+        : (stages.note(`tagged ${tagged.length} for deletion: ${tagged.join(', ')}`), tagged.length);
+    })
+    .catch((error: unknown) => {
+      if (error instanceof RecordConflictError) throw error;
+      deps.log(
+        `Pruning revisions failed (the release is live): ${error instanceof Error ? error.message : String(error)}`,
+      );
+    });
+}
+
 export interface DeployRequest {
   commit: string;
   /** The revision folder or zip this commit was built into. */
@@ -238,18 +271,16 @@ export async function deployRelease(
   const stages = new StageRunner(deps, release, () => ledger.save());
   const target: Target = { commit: request.commit, bundle: request.bundle };
   try {
-    Object.assign(
+    await converge(
+      deps,
+      config,
+      stages,
+      target,
+      convergeOptions(planned, '', planned.forwardDeadline, 'stop'),
       release,
-      await converge(
-        deps,
-        config,
-        stages,
-        target,
-        convergeOptions(planned, '', planned.forwardDeadline, 'stop'),
-        release,
-      ),
     );
     release.outcome = 'succeeded';
+    await prune(deps, config, ledger, stages);
     release.endedAt = new Date(deps.clock.now()).toISOString();
     await ledger.save();
     return release;
@@ -360,6 +391,7 @@ export async function rollbackRelease(
     );
     rejectLiveContent(ledger.record, release);
     release.outcome = 'succeeded';
+    await prune(deps, config, ledger, stages);
     release.endedAt = new Date(deps.clock.now()).toISOString();
     await ledger.save();
     return release;

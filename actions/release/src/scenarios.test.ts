@@ -7,6 +7,7 @@
 
 import { StartInstanceRefreshCommand } from '@aws-sdk/client-auto-scaling';
 import { EC2Client, ModifyLaunchTemplateCommand } from '@aws-sdk/client-ec2';
+import { GetObjectTaggingCommand } from '@aws-sdk/client-s3';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { gatherPlan } from '../../deploy-plan/src/plan.js';
 import { renderPlan } from '../../deploy-plan/src/render.js';
@@ -106,6 +107,7 @@ describe('deploys', () => {
       'roll succeeded',
       'refresh succeeded',
       'smoke succeeded',
+      'prune revisions skipped',
     ]);
     expect(release.imageId).toBe(image);
   });
@@ -121,6 +123,7 @@ describe('deploys', () => {
       'roll succeeded',
       'refresh skipped',
       'smoke succeeded',
+      'prune revisions skipped',
     ]);
     expect(await stack()).toEqual({
       commits: [c2.sha],
@@ -415,6 +418,35 @@ describe('rollbacks', () => {
   });
 });
 
+describe('revisions the bucket may delete', () => {
+  it('are tagged for the lifecycle once they fall outside the kept releases; the live and the target revision never are', async () => {
+    pipeline.keepReleases = 2;
+    const { c1 } = await firstDeploy();
+    const runs = [
+      await pipeline.deploy(repo.commit('c2')),
+      await pipeline.deploy(repo.commit('c3')),
+      await pipeline.deploy(repo.commit('c4')),
+    ];
+    for (const run of runs) expect(run.error).toBeUndefined();
+    const revisionOf = async (sha: string) =>
+      (await pipeline.record()).releases.find((r) => r.commit === sha)!.revision!;
+    const tags = async (url: string) => {
+      const [, bucket, key] = /^s3:\/\/([^/]+)\/(.+)$/.exec(url)!;
+      return (await world.clients.s3.send(new GetObjectTaggingCommand({ Bucket: bucket, Key: key }))).TagSet;
+    };
+    expect(await tags(await revisionOf(c1.sha))).toEqual([{ Key: 'dealership:revision', Value: 'pruned' }]);
+    expect(await tags(runs[0]!.release!.revision!)).toEqual([
+      { Key: 'dealership:revision', Value: 'pruned' },
+    ]);
+    expect(await tags(runs[1]!.release!.revision!)).toEqual([]);
+    expect(await tags(runs[2]!.release!.revision!)).toEqual([]);
+    expect(runs[2]!.release!.stages.at(-1)).toMatchObject({ name: 'prune revisions', outcome: 'succeeded' });
+    // A rollback to c3 keeps working: its revision is still there.
+    expect((await pipeline.rollback('previous')).error).toBeUndefined();
+    expect(await stack()).toMatchObject({ commits: [runs[1]!.release!.commit] });
+  });
+});
+
 describe('order', () => {
   it('an older commit after a newer one is refused before anything changes', async () => {
     const { c1 } = await firstDeploy();
@@ -626,6 +658,7 @@ describe('bootstrap: from an empty account to a serving stack (docs/operations.m
       'roll succeeded',
       'refresh succeeded',
       'smoke skipped',
+      'prune revisions skipped',
     ]);
     expect(first.release).toMatchObject({
       outcome: 'succeeded',
@@ -667,6 +700,7 @@ describe('bootstrap: from an empty account to a serving stack (docs/operations.m
       'roll succeeded',
       'refresh skipped',
       'smoke succeeded',
+      'prune revisions skipped',
     ]);
     expect(await state()).toEqual({
       instances: 1,

@@ -42,10 +42,7 @@ const planNeeds = operationsOfAction('deploy-plan');
  * Deploy-policy actions no code calls, each with the reason it is there anyway. Keep it short:
  * anything here is a permission the tests cannot tie to a call.
  */
-const ALLOWED_WITHOUT_A_CALL: Record<string, string> = {
-  's3:ListBucket':
-    'GetObject of a missing key answers 404 NoSuchKey only with s3:ListBucket, else 403 AccessDenied (S3 API reference, GetObject): the release record before the first release',
-};
+const ALLOWED_WITHOUT_A_CALL: Record<string, string> = {};
 
 describe('the operations the pipeline calls', () => {
   it('are read from the release action, which composes the other actions’ logic', () => {
@@ -147,7 +144,8 @@ describe('the deploy role', () => {
 
 describe('the plan role', () => {
   it('allows exactly what deploy-plan calls', () => {
-    // s3:ListBucket: a missing release record is NoSuchKey, not AccessDenied (see ALLOWED_WITHOUT_A_CALL).
+    // s3:ListBucket: GetObject of a missing key answers 404 NoSuchKey only with it, else 403 AccessDenied
+    // (S3 API reference, GetObject) — a stack before its first release has no record yet.
     expect(allowedActions(planPolicy)).toEqual([...planNeeds.map((op) => op.action), 's3:ListBucket'].sort());
   });
 
