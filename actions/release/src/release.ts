@@ -211,9 +211,9 @@ async function prune(
         deploymentGroup: config.deploymentGroup,
         keep: config.keepReleases,
       });
-      return tagged.length === 0
-        ? new Skip('every revision in the bucket belongs to a kept release')
-        : (stages.note(`tagged ${tagged.length} for deletion: ${tagged.join(', ')}`), tagged.length);
+      if (tagged.length === 0) return new Skip('every revision in the bucket belongs to a kept release');
+      stages.note(`tagged ${tagged.length} for deletion: ${tagged.join(', ')}`);
+      return tagged.length;
     })
     .catch((error: unknown) => {
       if (error instanceof RecordConflictError) throw error;
