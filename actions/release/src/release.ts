@@ -447,8 +447,9 @@ export async function recoverRelease(
   }
   release.restored = target.id;
   const stages = new StageRunner(deps, release, () => ledger.save());
-  const deadline =
-    deps.clock.now() + Math.min(CANCEL_WINDOW_MS, Math.max(0, run.jobDeadline - deps.clock.now()));
+  // GitHub's five minutes start at the cancel — a job that hit its own timeout-minutes is cancelled
+  // the same way — so the window does not depend on the job's deadline.
+  const deadline = deps.clock.now() + CANCEL_WINDOW_MS;
   const unlimited = {
     app: CANCEL_WINDOW_MS,
     bake: CANCEL_WINDOW_MS,
