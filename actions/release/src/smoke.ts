@@ -7,8 +7,11 @@
  */
 import type { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import type { EC2Client } from '@aws-sdk/client-ec2';
-import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { awsErrorCode, type Clock, done, pending, poll } from '../../lib/index.js';
+import {
+  type ElasticLoadBalancingV2Client,
+  HealthUnavailableException,
+} from '@aws-sdk/client-elastic-load-balancing-v2';
+import { type Clock, done, pending, poll } from '../../lib/index.js';
 import { SMOKE_INTERVAL_MS } from './budget.js';
 import { healthyTargets, readGroup } from './state.js';
 
@@ -68,7 +71,7 @@ export async function smokeTest(deps: SmokeDeps, request: SmokeRequest): Promise
         // HealthUnavailable: "the health of the specified targets could not be retrieved due to an
         // internal error" (ELB API reference, DescribeTargetHealth) — a look that saw nothing, not a failure.
         const seen = await healthyTargets(deps.elbv2, arn, deps.signal).catch((error: unknown) => {
-          if (awsErrorCode(error) === 'HealthUnavailable') return undefined;
+          if (error instanceof HealthUnavailableException) return undefined;
           throw error;
         });
         if (!seen) {
