@@ -114,7 +114,8 @@ export class Pipeline {
         workspace: this.repo.dir,
         namePrefix: 'dealership',
         tags: {},
-        keepImages: 5,
+        // Retention is bake-ami's (tested there); here it would scan every stack's launch templates in the shared moto.
+        keepImages: 0,
         pollIntervalMs: 15_000,
       },
     };

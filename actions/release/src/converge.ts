@@ -227,7 +227,7 @@ export async function converge(
     const timeoutMs = remaining(deps, options, options.budgets.app);
     const revision = target.bundle ? await bundleRevision(target.bundle, config) : target.revision;
     live.revision = revision;
-    const group = await readGroup(deps.autoScaling, deps.ec2, config.autoScalingGroup, deps.signal);
+    const group = await readGroup(deps.autoScaling, deps.ec2, config.autoScalingGroup, deps.signal, false);
     if (group.desired === 0) {
       release.noInstances = true;
       if (target.bundle) {
@@ -283,7 +283,7 @@ export async function converge(
   const image = imageId;
   const version = await stages.run(`${p}roll`, async () => {
     const template = await readTemplate(deps.ec2, config.launchTemplate);
-    const group = await readGroup(deps.autoScaling, deps.ec2, config.autoScalingGroup, deps.signal);
+    const group = await readGroup(deps.autoScaling, deps.ec2, config.autoScalingGroup, deps.signal, false);
     const pinned = Number(group.pinnedVersion);
     let chosen: number;
     let how: string;
@@ -369,7 +369,7 @@ export async function converge(
   // ── smoke: through the ALB, this release's commit, every instance healthy.
   await stages.run(`${p}smoke`, async () => {
     if (!config.serviceUrl) return new Skip('no service URL (vars.SERVICE_URL) to test');
-    const group = await readGroup(deps.autoScaling, deps.ec2, config.autoScalingGroup, deps.signal);
+    const group = await readGroup(deps.autoScaling, deps.ec2, config.autoScalingGroup, deps.signal, false);
     if (group.desired === 0) return new Skip('the group has no instances yet (bootstrap)');
     return smokeTest(deps, {
       url: config.serviceUrl,

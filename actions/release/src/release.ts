@@ -129,7 +129,7 @@ async function adoptFromAws(deps: ReleaseDeps, config: StackConfig): Promise<Rel
     deps.signal,
   );
   if (!last) return undefined;
-  const group = await readGroup(deps.autoScaling, deps.ec2, config.autoScalingGroup, deps.signal);
+  const group = await readGroup(deps.autoScaling, deps.ec2, config.autoScalingGroup, deps.signal, false);
   const template = await readTemplate(deps.ec2, config.launchTemplate);
   const version = Number(group.pinnedVersion);
   return {
@@ -151,7 +151,7 @@ async function plan(
   run: RunContext,
   flags: { app: boolean; bake: boolean; refresh: boolean },
 ): Promise<Schedule> {
-  const group = await readGroup(deps.autoScaling, deps.ec2, config.autoScalingGroup, deps.signal);
+  const group = await readGroup(deps.autoScaling, deps.ec2, config.autoScalingGroup, deps.signal, false);
   const timings = groupTimings(
     group,
     await readTargetGroups(deps.elbv2, group.targetGroupArns),
@@ -176,7 +176,7 @@ function convergeOptions(
 
 /** Guards the bootstrap's trap: ELB health checks on a group that has never had a good revision. */
 async function checkBootstrap(deps: ReleaseDeps, config: StackConfig): Promise<void> {
-  const group = await readGroup(deps.autoScaling, deps.ec2, config.autoScalingGroup, deps.signal);
+  const group = await readGroup(deps.autoScaling, deps.ec2, config.autoScalingGroup, deps.signal, false);
   if (group.desired === 0 || group.healthCheckType !== 'ELB') return;
   const last = await readLastDeployment(
     deps.codeDeploy,

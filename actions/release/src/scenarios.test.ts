@@ -7,6 +7,7 @@
 
 import { StartInstanceRefreshCommand } from '@aws-sdk/client-auto-scaling';
 import { EC2Client, ModifyLaunchTemplateCommand } from '@aws-sdk/client-ec2';
+import { HealthUnavailableException } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { GetObjectTaggingCommand } from '@aws-sdk/client-s3';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { gatherPlan } from '../../deploy-plan/src/plan.js';
@@ -151,6 +152,25 @@ describe('deploys', () => {
       healthy: true,
     });
     expect(await live()).toEqual({ commit: c2.sha, imageId: newImage, launchTemplateVersion: 3 });
+  });
+});
+
+describe('the smoke test', () => {
+  it('looks again when ELB cannot say target health (HealthUnavailableException), instead of failing the release', async () => {
+    await firstDeploy();
+    world.faults.set(
+      'DescribeTargetHealth',
+      new HealthUnavailableException({
+        message: 'Health checks are unavailable',
+        $metadata: { httpStatusCode: 500 },
+      }),
+    );
+    const c2 = repo.commit('c2');
+    const run = await pipeline.deploy(c2);
+    expect(run.error).toBeUndefined();
+    expect(world.faults.size).toBe(0);
+    expect(pipeline.lines.some((l) => l.includes('smoke') && l.includes('commit'))).toBe(true);
+    expect((await stack()).commits).toEqual([c2.sha]);
   });
 });
 

@@ -64,7 +64,7 @@ export async function smokeTest(deps: SmokeDeps, request: SmokeRequest): Promise
     check: async (attempt) => {
       const problem = await look(deps, url, request.commit);
       streak = problem ? 0 : streak + 1;
-      const group = await readGroup(deps.autoScaling, deps.ec2, request.group, deps.signal);
+      const group = await readGroup(deps.autoScaling, deps.ec2, request.group, deps.signal, false);
       const counts: string[] = [];
       let short = '';
       for (const arn of group.targetGroupArns) {

@@ -94,11 +94,13 @@ export interface StateRequest {
   deploymentGroup: string;
 }
 
+/** The group; each instance's image too unless `images` is false (one DescribeInstances fewer). */
 export async function readGroup(
   autoScaling: AutoScalingClient,
   ec2: EC2Client,
   name: string,
   abortSignal?: AbortSignal,
+  images = true,
 ): Promise<LiveGroup> {
   const { AutoScalingGroups = [] } = await autoScaling.send(
     new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [name] }),
@@ -112,12 +114,14 @@ export async function readGroup(
     health: i.HealthStatus,
     lifecycle: i.LifecycleState,
   }));
-  const images = await instanceImages(
-    ec2,
-    instances.map((i) => i.id),
-    abortSignal,
-  );
-  for (const instance of instances) instance.imageId = images.get(instance.id);
+  if (images) {
+    const found = await instanceImages(
+      ec2,
+      instances.map((i) => i.id),
+      abortSignal,
+    );
+    for (const instance of instances) instance.imageId = found.get(instance.id);
+  }
   const grace = group.HealthCheckGracePeriod ?? 0;
   return {
     name,
