@@ -46,13 +46,7 @@ async function world(instances = 2, healthCheckType: 'EC2' | 'ELB' = 'EC2') {
 }
 
 async function versionWithNewImage(w: World): Promise<{ version: string; image: string }> {
-  const image = (
-    await w.clients.ec2.send(
-      new (
-        await import('@aws-sdk/client-ec2')
-      ).DescribeImagesCommand({ Owners: ['amazon'], MaxResults: 5 }),
-    )
-  )
+  const image = (await w.clients.ec2.send(new DescribeImagesCommand({ Owners: ['amazon'], MaxResults: 5 })))
     .Images!.map((i) => i.ImageId!)
     .find((id) => id !== stock)!;
   const created = await w.clients.ec2.send(
