@@ -9,6 +9,8 @@ import type { AddressInfo } from 'node:net';
 export interface FakeComment {
   id: number;
   body: string;
+  /** Who wrote it: the token's identity for comments made through the API (GITHUB_TOKEN comments as github-actions[bot]). */
+  user: { login: string };
 }
 
 export async function startFakeGitHub(options: { pageSize?: number; failWith?: number } = {}) {
@@ -42,7 +44,7 @@ export async function startFakeGitHub(options: { pageSize?: number; failWith?: n
       return reply(200, slice.map(withUrl), more ? { link: next } : {});
     }
     if (list && request.method === 'POST') {
-      const comment = { id: nextId++, body: body.body };
+      const comment = { id: nextId++, body: body.body, user: { login: 'github-actions[bot]' } };
       comments.push(comment);
       return reply(201, withUrl(comment));
     }
@@ -61,7 +63,7 @@ export async function startFakeGitHub(options: { pageSize?: number; failWith?: n
     comments,
     requests,
     /** Adds a comment someone else wrote. */
-    add: (body: string) => comments.push({ id: nextId++, body }),
+    add: (body: string, login = 'octocat') => comments.push({ id: nextId++, body, user: { login } }),
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }

@@ -104,7 +104,8 @@ export async function deploy(deps: DeployDeps, inputs: DeployInputs, outcome: De
   throw new DeployFailedError(`${deploymentOutcome(info)}${first ? `. ${describeFailure(first)}` : ''}`);
 }
 
-async function prepareRevision(
+/** Validates and uploads the bundle, or checks the revision to redeploy (the release uploads without deploying into an empty group). */
+export async function prepareRevision(
   deps: DeployDeps,
   inputs: DeployInputs,
   outcome: DeployOutcome,

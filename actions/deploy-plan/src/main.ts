@@ -4,9 +4,10 @@ import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { CodeDeployClient } from '@aws-sdk/client-codedeploy';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { S3Client } from '@aws-sdk/client-s3';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { runAction } from '../../lib/action.js';
-import { createClient, hasAwsCredentials } from '../../lib/aws.js';
+import { createClient, hasAwsCredentials, s3ClientConfig } from '../../lib/aws.js';
 import { describeError } from '../../lib/errors.js';
 import { parseBaseImage } from '../../lib/images.js';
 import { readBoolean, readList, readRegion, readRequired, readString } from '../../lib/inputs.js';
@@ -18,7 +19,11 @@ import { octokitComments, upsertPlanComment } from './comment.js';
 import { gatherPlan, type PlanAws, type PlanRequest } from './plan.js';
 import { bakeNeeded, renderPlan } from './render.js';
 
-export function readPlanInputs(): PlanRequest & { githubToken: string; comment: boolean } {
+export function readPlanInputs(): PlanRequest & {
+  githubToken: string;
+  comment: boolean;
+  commentAuthor: string;
+} {
   const launchTemplate = readString('launch-template');
   return {
     base: parseBaseImage(readRequired('base-image')),
@@ -29,6 +34,9 @@ export function readPlanInputs(): PlanRequest & { githubToken: string; comment: 
     launchTemplate: launchTemplate ? launchTemplateRef(launchTemplate) : undefined,
     application: readString('application') || undefined,
     deploymentGroup: readString('deployment-group') || undefined,
+    revisionBucket: readString('revision-bucket') || undefined,
+    environment: readString('environment', 'production'),
+    commentAuthor: readString('comment-author', 'github-actions[bot]'),
     githubToken: readString('github-token'),
     comment: readBoolean('comment', true),
   };
@@ -50,11 +58,12 @@ async function awsAccess(): Promise<PlanAws> {
     autoScaling: createClient(AutoScalingClient, options),
     elbv2: createClient(ElasticLoadBalancingV2Client, options),
     codeDeploy: createClient(CodeDeployClient, options),
+    s3: new S3Client(s3ClientConfig(options)),
   };
 }
 
 /** Updates or creates the plan comment on the pull request; never fails the step. */
-async function commentOnPullRequest(token: string, markdown: string): Promise<void> {
+async function commentOnPullRequest(token: string, markdown: string, author: string): Promise<void> {
   const number = github.context.payload.pull_request?.number;
   if (number === undefined) {
     core.info('Not a pull request: no comment.');
@@ -66,7 +75,7 @@ async function commentOnPullRequest(token: string, markdown: string): Promise<vo
   }
   try {
     const api = octokitComments(github.getOctokit(token), { ...github.context.repo, number });
-    const result = await upsertPlanComment(api, markdown);
+    const result = await upsertPlanComment(api, markdown, author);
     core.info(`Plan comment ${result.action}: ${result.url ?? ''}`);
   } catch (error) {
     // A fork's token is read-only; the job summary still has the plan.
@@ -84,7 +93,7 @@ export async function run(): Promise<void> {
       markdown = renderPlan(plan, { commit: currentCommit() });
       needed = bakeNeeded(plan);
       await writeSummary(markdown);
-      if (inputs.comment) await commentOnPullRequest(inputs.githubToken, markdown);
+      if (inputs.comment) await commentOnPullRequest(inputs.githubToken, markdown, inputs.commentAuthor);
     } finally {
       setOutputs({ 'bake-needed': needed, markdown });
     }

@@ -17,6 +17,7 @@ import {
   DescribeTargetHealthCommand,
   ElasticLoadBalancingV2Client,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { S3Client } from '@aws-sdk/client-s3';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
@@ -28,12 +29,14 @@ const ssmMock = mockClient(SSMClient);
 const asgMock = mockClient(AutoScalingClient);
 const elbMock = mockClient(ElasticLoadBalancingV2Client);
 const cdMock = mockClient(CodeDeployClient);
+const s3Mock = mockClient(S3Client);
 const aws = {
   ec2: new EC2Client({ region: 'eu-west-1' }),
   ssm: new SSMClient({ region: 'eu-west-1' }),
   autoScaling: new AutoScalingClient({ region: 'eu-west-1' }),
   elbv2: new ElasticLoadBalancingV2Client({ region: 'eu-west-1' }),
   codeDeploy: new CodeDeployClient({ region: 'eu-west-1' }),
+  s3: new S3Client({ region: 'eu-west-1' }),
 };
 
 function workspace() {
@@ -112,7 +115,7 @@ function givenAccount({ cached }: { cached?: boolean } = {}) {
 }
 
 beforeEach(() => {
-  for (const mock of [ec2Mock, ssmMock, asgMock, elbMock, cdMock]) mock.reset();
+  for (const mock of [ec2Mock, ssmMock, asgMock, elbMock, cdMock, s3Mock]) mock.reset();
 });
 
 describe('gatherPlan with AWS access', () => {

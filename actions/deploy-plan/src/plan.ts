@@ -14,6 +14,7 @@ import {
   DescribeTargetHealthCommand,
   type ElasticLoadBalancingV2Client,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
+import type { S3Client } from '@aws-sdk/client-s3';
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import { describeError } from '../../lib/errors.js';
 import { type BaseImage, baseImageText, findImageByRecipeHash, resolveBaseImage } from '../../lib/images.js';
@@ -23,6 +24,10 @@ import {
   type LaunchTemplateRef,
 } from '../../lib/launch-templates.js';
 import { digestRecipeFiles, recipeHash } from '../../lib/recipe.js';
+import { appspecHooksMs, groupTimings } from '../../release/src/budget.js';
+import { type DriftReport, driftOf } from '../../release/src/drift.js';
+import { liveRelease, type Release, readRecord } from '../../release/src/record.js';
+import { readGroup, readLastDeployment, readTargetGroups, readTemplate } from '../../release/src/state.js';
 
 /** A part of the plan: what was seen, or why it could not be. */
 export type Seen<T> = { seen: true; value: T } | { seen: false; reason: string };
@@ -46,6 +51,11 @@ export interface PlanRequest {
   launchTemplate?: LaunchTemplateRef;
   application?: string;
   deploymentGroup?: string;
+  /** The revision bucket holding the release record, and the environment whose record it is. */
+  revisionBucket?: string;
+  environment?: string;
+  /** The appspec.yml whose hook timeouts size the expected duration. */
+  appspecPath?: string;
 }
 
 /** The AWS clients, or why there are none (no credentials, no region). */
@@ -56,6 +66,7 @@ export type PlanAws =
       autoScaling: AutoScalingClient;
       elbv2: ElasticLoadBalancingV2Client;
       codeDeploy: CodeDeployClient;
+      s3: S3Client;
     }
   | { unavailable: string };
 
@@ -75,6 +86,8 @@ export interface Plan {
   autoScalingGroup: Seen<AutoScalingView>;
   targetHealth: Seen<{ targetGroup: string; states: Record<string, number> }[]>;
   lastDeployment: Seen<DeploymentView | undefined>;
+  /** The release record's live release, the drift between the stack's parts, and what a merge changes. */
+  release: Seen<{ live?: Release } & DriftReport>;
 }
 
 export interface AutoScalingView {
@@ -125,6 +138,7 @@ export async function gatherPlan(aws: PlanAws, request: PlanRequest): Promise<Pl
       autoScalingGroup: reason,
       targetHealth: reason,
       lastDeployment: reason,
+      release: reason,
     };
   }
 
@@ -154,7 +168,40 @@ export async function gatherPlan(aws: PlanAws, request: PlanRequest): Promise<Pl
   const targetHealth = autoScalingGroup.seen
     ? await see(() => viewTargetHealth(aws.elbv2, autoScalingGroup.value.targetGroupArns))
     : unseen('the Auto Scaling group could not be seen');
-  return { recipe, cachedImage, launchTemplate, autoScalingGroup, targetHealth, lastDeployment };
+  const release =
+    request.autoScalingGroup &&
+    request.launchTemplate &&
+    request.application &&
+    request.deploymentGroup &&
+    request.revisionBucket
+      ? await see(() => viewRelease(aws, request, cachedImage))
+      : notAsked('auto-scaling-group/launch-template/application/deployment-group/revision-bucket');
+  return { recipe, cachedImage, launchTemplate, autoScalingGroup, targetHealth, lastDeployment, release };
+}
+
+async function viewRelease(
+  aws: Exclude<PlanAws, { unavailable: string }>,
+  request: PlanRequest,
+  cachedImage: Plan['cachedImage'],
+) {
+  const group = await readGroup(aws.autoScaling, aws.ec2, request.autoScalingGroup!);
+  const [template, lastDeployment, targetGroups, stored] = await Promise.all([
+    readTemplate(aws.ec2, request.launchTemplate!),
+    readLastDeployment(aws.codeDeploy, request.application!, request.deploymentGroup!),
+    readTargetGroups(aws.elbv2, group.targetGroupArns),
+    readRecord(aws.s3, request.revisionBucket!, request.environment ?? 'production'),
+  ]);
+  const live = liveRelease(stored.record);
+  const hooksMs = await appspecHooksMs(request.appspecPath ?? `${request.workspace}/appspec.yml`);
+  const report = driftOf({
+    live,
+    group,
+    template,
+    lastDeployment,
+    recipeImageId: cachedImage.seen ? cachedImage.value?.id : undefined,
+    timings: groupTimings(group, targetGroups, hooksMs),
+  });
+  return { live, ...report };
 }
 
 async function viewLaunchTemplate(ec2: EC2Client, ref: LaunchTemplateRef) {

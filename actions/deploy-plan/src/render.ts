@@ -89,7 +89,31 @@ export function renderPlan(plan: Plan, context: { commit: string }): string {
       ),
     ],
     ['Last successful deployment', show(plan.lastDeployment, deploymentText)],
+    [
+      'Live release (record)',
+      show(plan.release, ({ live }) =>
+        live
+          ? `${live.id}: ${live.commit.slice(0, 12)}, ${live.revision ?? 'no revision'}, ${live.imageId ?? 'no image'} on v${live.launchTemplateVersion ?? '?'}`
+          : 'none recorded yet',
+      ),
+    ],
+    ['Expected duration', show(plan.release, ({ expected }) => expected)],
   ];
+  const bullets = (items: string[]) => items.map((item) => `- ${item}`).join('\n');
+  const releaseParts = plan.release.seen
+    ? [
+        '#### What a merge would change',
+        '',
+        bullets(plan.release.value.changes),
+        '',
+        '#### Drift',
+        '',
+        plan.release.value.drift.length === 0
+          ? '_None: the record, the launch template, the group, its instances and CodeDeploy agree._'
+          : bullets(plan.release.value.drift),
+        '',
+      ]
+    : [];
 
   const fileList = plan.recipe.files.map((file) => `- \`${file}\``).join('\n');
   return [
@@ -98,6 +122,7 @@ export function renderPlan(plan: Plan, context: { commit: string }): string {
     '',
     markdownTable(['', ''], rows),
     '',
+    ...releaseParts,
     ...(plan.awsUnavailable
       ? [`_Not visible: ${plan.awsUnavailable}. The recipe above comes from the repository alone._`, '']
       : []),

@@ -1,11 +1,14 @@
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { ANY_OTHER, AWS_ERRORS } from '@dealership/actions/aws-errors';
 import { describe, expect, it } from 'vitest';
 import { documentedErrors } from './aws-errors.js';
-import { apiOperationsOfAction, apiOperationsOfPipelineScripts, mergeOperations } from './aws-operations.js';
+import { apiOperationsOfAction, mergeOperations } from './aws-operations.js';
+import { actionsDir } from './repo.js';
 
-// Every AWS operation the actions and the pipeline scripts call, read from the code.
-const ACTIONS = ['bake-ami', 'codedeploy-deploy', 'deploy-plan', 'instance-refresh', 'roll-launch-template'];
-const called = mergeOperations(...ACTIONS.map(apiOperationsOfAction), apiOperationsOfPipelineScripts());
+// Every AWS operation the actions call, read from the code of every action folder.
+const ACTIONS = readdirSync(actionsDir).filter((name) => existsSync(join(actionsDir, name, 'action.yml')));
+const called = mergeOperations(...ACTIONS.map(apiOperationsOfAction));
 
 describe('the AWS error table (actions/lib/aws-errors.ts) against the installed SDK', () => {
   it('reads the calls from the code and the errors from the SDK', () => {

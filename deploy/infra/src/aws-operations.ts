@@ -1,7 +1,7 @@
 /**
  * The AWS operations the pipeline really calls, read from its code: every `new XxxCommand(` in the
- * actions' sources (with the @aws-sdk client it is imported from) and every `aws <service> <op>`
- * in the pipeline scripts the workflows run. Each call is named two ways: its API operation
+ * actions' sources (with the @aws-sdk client it is imported from) — the release action and the
+ * actions' logic it imports. The workflows run no aws CLI: every AWS call is in an action. Each call is named two ways: its API operation
  * (`s3:HeadObject`, the key of the error table and of the IAM request model) and the IAM action that
  * names it in a policy (`s3:GetObject`).
  *
@@ -11,20 +11,12 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { AWS_CLIENTS } from '@dealership/actions/aws-errors';
-import { actionsDir, listFiles, pipelineScriptsDir, repoPath } from './repo.js';
+import { actionsDir, listFiles, repoPath } from './repo.js';
 
 /** The service of each AWS SDK v3 client package the actions use (the same prefix IAM uses). */
 const SERVICE_OF_CLIENT: Record<string, string> = Object.fromEntries(
   AWS_CLIENTS.map((c) => [c.sdk, c.service]),
 );
-
-/** The service of each aws CLI command the pipeline scripts use. */
-const SERVICE_OF_CLI: Record<string, string> = {
-  autoscaling: 'autoscaling',
-  deploy: 'codedeploy',
-  ec2: 'ec2',
-  s3api: 's3',
-};
 
 /** API operations whose IAM action has another name (Service Authorization Reference). */
 const IAM_ACTION_OF_OPERATION: Record<string, string> = {
@@ -83,26 +75,6 @@ export function commandsIn(source: string, file: string): string[] {
   return apiCallsIn(source, file).map(iamActionOf);
 }
 
-/** The API operations of the `aws <service> <operation>` calls in a shell script (comments skipped). */
-export function cliApiCallsIn(script: string, file: string): string[] {
-  const code = script
-    .split('\n')
-    .filter((line) => !line.trimStart().startsWith('#'))
-    .join('\n');
-  return [...code.matchAll(/(?<![\w-])aws\s+([a-z0-9]+)\s+([a-z][a-z0-9-]*)/g)].map(
-    ([, service, command]) => {
-      const prefix = SERVICE_OF_CLI[service!];
-      if (!prefix) throw new Error(`${file}: aws ${service} has no IAM prefix here`);
-      return `${prefix}:${command!.replace(/(^|-)([a-z0-9])/g, (_, __, c: string) => c.toUpperCase())}`;
-    },
-  );
-}
-
-/** The IAM actions of the `aws <service> <operation>` calls in a shell script (comments skipped). */
-export function cliCallsIn(script: string, file: string): string[] {
-  return cliApiCallsIn(script, file).map(iamActionOf);
-}
-
 const isSource = (path: string) =>
   path.endsWith('.ts') && !path.endsWith('.test.ts') && !path.endsWith('.d.ts');
 
@@ -144,18 +116,6 @@ export function apiOperationsOfAction(action: string): Operation[] {
   );
 }
 
-/** What the pipeline scripts (deploy/infra/pipeline/*.sh) call, as API operations. */
-export function apiOperationsOfPipelineScripts(): Operation[] {
-  return collect(
-    listFiles(pipelineScriptsDir, (path) => path.endsWith('.sh')).flatMap((file) =>
-      cliApiCallsIn(readFileSync(file, 'utf8'), repoPath(file)).map((a) => ({
-        action: a,
-        file: repoPath(file),
-      })),
-    ),
-  );
-}
-
 /** An API view as IAM actions (`s3:HeadObject` → `s3:GetObject`), merged. */
 export function asIamActions(operations: Operation[]): Operation[] {
   return collect(
@@ -168,12 +128,7 @@ export function operationsOfAction(action: string): Operation[] {
   return asIamActions(apiOperationsOfAction(action));
 }
 
-/** What the pipeline scripts (deploy/infra/pipeline/*.sh) call, as IAM actions. */
-export function operationsOfPipelineScripts(): Operation[] {
-  return asIamActions(apiOperationsOfPipelineScripts());
-}
-
-/** The same operation lists merged (the calls of several actions and the scripts). */
+/** The same operation lists merged (the calls of several actions). */
 export function mergeOperations(...lists: Operation[][]): Operation[] {
   return collect(lists.flat().flatMap((op) => op.calledFrom.map((file) => ({ action: op.action, file }))));
 }

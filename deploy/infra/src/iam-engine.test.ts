@@ -7,7 +7,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { apiOperationsOfAction, apiOperationsOfPipelineScripts, mergeOperations } from './aws-operations.js';
+import { apiOperationsOfAction, mergeOperations } from './aws-operations.js';
 import { AUTHORIZATION, example, instanceCalls } from './aws-requests.js';
 import { loadTemplate } from './cfn.js';
 import { allowedActions, type Statement } from './iam.js';
@@ -27,17 +27,10 @@ import { actionsDir, repoRoot } from './repo.js';
 
 const template = loadTemplate();
 const x = example(template);
-const DEPLOY_ACTIONS = [
-  'bake-ami',
-  'codedeploy-deploy',
-  'deploy-plan',
-  'instance-refresh',
-  'roll-launch-template',
-];
-const deployCalls = mergeOperations(
-  ...DEPLOY_ACTIONS.map(apiOperationsOfAction),
-  apiOperationsOfPipelineScripts(),
-);
+// The deploy and rollback jobs run the release action alone (iam-policy.test.ts reads that from the
+// workflows); its calls include those of the actions' logic it composes.
+const DEPLOY_ACTIONS = ['release'];
+const deployCalls = mergeOperations(...DEPLOY_ACTIONS.map(apiOperationsOfAction));
 const planCalls = apiOperationsOfAction('deploy-plan');
 
 function requestsOf(calls: { action: string }[]): AuthorizationRequest[] {

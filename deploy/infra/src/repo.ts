@@ -6,7 +6,6 @@ export const repoRoot = resolve(import.meta.dirname, '..', '..', '..');
 
 export const workflowsDir = join(repoRoot, '.github', 'workflows');
 export const templatePath = join(repoRoot, 'deploy', 'infra', 'template.yml');
-export const pipelineScriptsDir = join(repoRoot, 'deploy', 'infra', 'pipeline');
 export const actionsDir = join(repoRoot, 'actions');
 
 /** Every file under `dir` (recursively) whose repository-relative path passes `keep`. */

@@ -1,12 +1,14 @@
 import { describe, expect, it } from 'vitest';
+import { evaluate, interpolate, runs } from './workflow-expressions.js';
 import {
   assumesRole,
   CONFIGURE_AWS,
   concurrencyOf,
-  groupFor,
   idTokenOnlyWhereRolesAreAssumed,
   localActionInputs,
+  nodeVersions,
   noExpressionsInRun,
+  noInstallScriptsWithIdToken,
   noPullRequestTarget,
   onePinPerAction,
   permissionsOf,
@@ -15,7 +17,7 @@ import {
   topLevelPermissions,
   triggers,
 } from './workflow-policy.js';
-import { loadWorkflows, parseWorkflow, type Workflow, workflow } from './workflows.js';
+import { type Job, loadWorkflows, parseWorkflow, type Workflow, workflow } from './workflows.js';
 
 const workflows = loadWorkflows();
 const deploy = workflow(workflows, 'deploy.yml');
@@ -86,29 +88,39 @@ describe('the workflows', () => {
 describe('deploys and rollbacks', () => {
   const deployJob = deploy.jobs.deploy!;
   const rollbackJob = rollback.jobs.rollback!;
+  const release = (job: Job, mode: string) =>
+    (job.steps ?? []).find((s) => s.uses === './actions/release' && s.with?.mode === mode);
 
-  it('deploy on pushes to main and by hand, from main only', () => {
+  it('deploy on pushes to main and by hand, from main only (the gate’s condition)', () => {
     expect(triggers(deploy)).toEqual(['push', 'workflow_dispatch']);
     expect(deploy.on).toMatchObject({ push: { branches: ['main'] } });
-    expect(deployJob.if).toBe("github.ref == 'refs/heads/main'");
+    expect(deploy.jobs.gate?.if).toBe("github.ref == 'refs/heads/main'");
+    expect(deployJob.needs).toBe('gate');
   });
 
-  it('roll back by hand only, with environment, what, to and reason', () => {
+  it('roll back by hand only, with environment (a choice), to and reason', () => {
     expect(triggers(rollback)).toEqual(['workflow_dispatch']);
-    const inputs = (rollback.on as { workflow_dispatch: { inputs: Record<string, { options?: string[] }> } })
-      .workflow_dispatch.inputs;
-    expect(Object.keys(inputs)).toEqual(['environment', 'what', 'to', 'reason']);
-    expect(inputs.what?.options).toEqual(['app', 'image', 'both']);
+    const inputs = (
+      rollback.on as { workflow_dispatch: { inputs: Record<string, { type?: string; options?: string[] }> } }
+    ).workflow_dispatch.inputs;
+    expect(Object.keys(inputs)).toEqual(['environment', 'to', 'reason']);
+    expect(inputs.environment).toMatchObject({ type: 'choice', options: ['production'] });
   });
 
-  it('run in the production environment, never cancelled, in one group shared by deploy and rollback', () => {
-    expect(deployJob.environment).toMatchObject({ name: 'production' });
-    const deployGroup = concurrencyOf(deployJob);
-    const rollbackGroup = concurrencyOf(rollbackJob);
-    expect(deployGroup).toEqual({ group: 'deploy-production', cancelInProgress: false });
-    expect(rollbackGroup?.cancelInProgress).toBe(false);
-    expect(groupFor(rollbackGroup!.group, 'production')).toBe(deployGroup!.group);
-    expect(rollbackJob.environment).toMatchObject({ name: expression('inputs.environment') });
+  it('are thin: credentials, the release, the recover step, the summary — every decision in actions/release', () => {
+    for (const job of [deployJob, rollbackJob]) {
+      const uses = (job.steps ?? []).map((s) => s.uses?.replace(/@.*/, '') ?? 'run');
+      expect(uses.filter((u) => u.startsWith('./actions/'))).toEqual([
+        './actions/release',
+        './actions/release',
+        './actions/release',
+      ]);
+      expect((job.steps ?? []).filter((s) => s.run).map((s) => s.run)).toEqual([
+        'echo "started=$(date +%s)" >> "$GITHUB_OUTPUT"',
+      ]);
+    }
+    expect(release(deployJob, 'deploy')).toBeDefined();
+    expect(release(rollbackJob, 'rollback')).toBeDefined();
   });
 
   it('are the only jobs that assume the deploy role, and each does it in an environment', () => {
@@ -121,54 +133,132 @@ describe('deploys and rollbacks', () => {
     for (const { job } of deployers) expect(job.environment).toBeDefined();
   });
 
-  it('follow DESIGN §5: verify, app deploy, then bake, roll and refresh, then the smoke test', () => {
-    expect(deployJob.needs).toBe('verify');
-    expect(deploy.jobs.verify?.uses).toBe('./.github/workflows/checks.yml');
-    const order = (deployJob.steps ?? []).map((step) => step.uses ?? step.run ?? '');
-    const at = (needle: string) => order.findIndex((entry) => entry.includes(needle));
-    const sequence = [
-      'current-state.sh',
-      './actions/deploy-plan',
-      './actions/codedeploy-deploy',
-      './actions/bake-ami',
-      './actions/roll-launch-template',
-      './actions/instance-refresh',
-      'smoke-test.sh',
-    ].map(at);
-    expect(sequence.every((index) => index >= 0)).toBe(true);
-    expect([...sequence].sort((a, b) => a - b)).toEqual(sequence);
+  it('tell the release the job’s own time limit, which the role’s sessions cover', () => {
+    for (const job of [deployJob, rollbackJob]) {
+      for (const step of (job.steps ?? []).filter((s) => s.with?.['job-timeout-minutes'] !== undefined)) {
+        expect(Number(step.with?.['job-timeout-minutes'])).toBe(job['timeout-minutes']);
+        expect(step.with?.['job-started']).toBe(expression('steps.clock.outputs.started'));
+      }
+      expect(job.steps?.[0]).toMatchObject({ id: 'clock' });
+    }
   });
 
-  it('roll back after a failure past the app deploy, to what was live before', () => {
-    const steps = deployJob.steps ?? [];
-    const rollbacks = steps.filter((step) => step.if?.includes('failure()'));
-    expect(rollbacks.map((step) => step.uses ?? 'script')).toEqual([
-      './actions/codedeploy-deploy',
-      './actions/instance-refresh',
-      'script',
-    ]);
-    expect(rollbacks[0]?.if).toContain("steps.app.outcome == 'success'");
-    expect(rollbacks[0]?.with?.revision).toBe(expression('steps.before.outputs.revision'));
-    expect(rollbacks[1]?.with?.['launch-template-version']).toBe(
-      expression('steps.before.outputs.launch-template-version'),
-    );
-  });
-
-  it('deploy the revision the checks built for this commit', () => {
+  it('deploy the revision the checks built for this commit, with the actions built without credentials', () => {
     const upload = workflow(workflows, 'checks.yml').jobs.bundle?.steps?.find((s) =>
       s.uses?.startsWith('actions/upload-artifact@'),
     );
-    const download = deployJob.steps?.find((s) => s.uses?.startsWith('actions/download-artifact@'));
-    const app = deployJob.steps?.find((s) => s.id === 'app');
-    expect(download?.with?.name).toBe(upload?.with?.name);
-    expect(app?.with?.bundle).toBe(`${download?.with?.path}/${String(upload?.with?.path).split('/').pop()}`);
+    const downloads = deployJob.steps?.filter((s) => s.uses?.startsWith('actions/download-artifact@')) ?? [];
+    expect(downloads.map((d) => d.with?.name)).toEqual(['actions', upload?.with?.name]);
+    expect(release(deployJob, 'deploy')?.with?.bundle).toBe(
+      `${downloads[1]?.with?.path}/${String(upload?.with?.path).split('/').pop()}`,
+    );
+    const built = deploy.jobs.build!;
+    expect(permissionsOf(built.permissions)).toEqual({ contents: 'read' });
+    expect(built.steps?.find((s) => s.uses?.startsWith('actions/upload-artifact@'))?.with).toMatchObject({
+      name: 'actions',
+      path: 'actions/*/dist',
+    });
   });
 
-  it('write a job summary even when a step failed', () => {
+  it('check out the whole history where the release compares commits', () => {
+    const checkout = deployJob.steps?.find((s) => s.uses?.startsWith('actions/checkout@'));
+    expect(checkout?.with?.['fetch-depth']).toBe(0);
+  });
+});
+
+describe('what the workflows’ own expressions decide (GitHub’s expression engine)', () => {
+  const deployJob = deploy.jobs.deploy!;
+  const rollbackJob = rollback.jobs.rollback!;
+  const step = (job: Job, mode: string) => job.steps!.find((s) => s.with?.mode === mode)!;
+  const ok = { failed: false, cancelled: false };
+
+  it('a push deploys only when the gate says no rollback is waiting', () => {
+    expect(runs(deploy.jobs.gate!.if, { github: { ref: 'refs/heads/main' } }, ok)).toBe(true);
+    expect(runs(deploy.jobs.gate!.if, { github: { ref: 'refs/heads/feature' } }, ok)).toBe(false);
+    expect(runs(deployJob.if, { needs: { gate: { outputs: { proceed: 'true' } } } }, ok)).toBe(true);
+    expect(runs(deployJob.if, { needs: { gate: { outputs: { proceed: 'false' } } } }, ok)).toBe(false);
+    expect(
+      runs(
+        deployJob.if,
+        { needs: { gate: { outputs: { proceed: 'true' } } } },
+        { failed: true, cancelled: false },
+      ),
+    ).toBe(false);
+  });
+
+  it.each([
+    ['the release succeeded', 'success', ok, false, true],
+    [
+      'the release failed (it rolled back itself; recover finds nothing to do)',
+      'failure',
+      { failed: true, cancelled: false },
+      true,
+      true,
+    ],
+    [
+      'the run was cancelled during the release (not only on failure())',
+      'cancelled',
+      { failed: false, cancelled: true },
+      true,
+      true,
+    ],
+    ['the job timed out during the release', 'cancelled', { failed: true, cancelled: true }, true, true],
+    ['credentials failed before the release', 'skipped', { failed: true, cancelled: false }, false, false],
+  ])('%s: recover runs %s, summary runs', (_what, outcome, status, recover, summary) => {
     for (const job of [deployJob, rollbackJob]) {
-      const summary = (job.steps ?? []).find((step) => step.run?.includes('summary.sh'));
-      expect(summary?.if).toBe('always()');
+      const contexts = { steps: { release: { outcome, conclusion: outcome } } };
+      expect(runs(step(job, 'recover').if, contexts, status)).toBe(recover);
+      expect(runs(step(job, 'summary').if, contexts, status)).toBe(summary);
     }
+  });
+
+  it('rollback takes only a known environment, and then waits in deploy’s group with that environment’s variables', () => {
+    expect(runs(rollbackJob.if, { inputs: { environment: 'production' } }, ok)).toBe(true);
+    expect(runs(rollbackJob.if, { inputs: { environment: 'staging' } }, ok)).toBe(false);
+    const deployGroup = concurrencyOf(deployJob)!;
+    const rollbackGroup = concurrencyOf(rollbackJob)!;
+    expect(deployGroup).toEqual({ group: 'deploy-production', cancelInProgress: false });
+    expect(rollbackGroup.cancelInProgress).toBe(false);
+    expect(interpolate(rollbackGroup.group, { inputs: { environment: 'production' } })).toBe(
+      deployGroup.group,
+    );
+    const environment = rollbackJob.environment as { name: string };
+    expect(interpolate(environment.name, { inputs: { environment: 'production' } })).toBe('production');
+    // Every variable the rollback reads is read inside that environment (vars resolve per environment).
+    expect(JSON.stringify(rollbackJob.steps)).toContain('vars.DEPLOY_ROLE_ARN');
+  });
+
+  it('a job never installs with scripts where an OIDC token can be minted', () => {
+    expect(noInstallScriptsWithIdToken(workflows)).toEqual([]);
+    const bad = fixture(
+      'on: push\njobs:\n  d:\n    runs-on: x\n    permissions: { id-token: write }\n    steps: [{ run: npm ci }]',
+    );
+    expect(noInstallScriptsWithIdToken([bad])).toHaveLength(1);
+    const safe = fixture(
+      'on: push\njobs:\n  d:\n    runs-on: x\n    permissions: { id-token: write }\n    steps: [{ run: npm ci --ignore-scripts }]',
+    );
+    expect(noInstallScriptsWithIdToken([safe])).toEqual([]);
+  });
+
+  it('run Node 24 wherever they set Node up', () => {
+    expect(nodeVersions(workflows)).toEqual([]);
+    expect(
+      nodeVersions([
+        fixture(
+          'on: push\njobs:\n  d:\n    runs-on: x\n    steps: [{ uses: actions/setup-node@x, with: { node-version: 20 } }]',
+        ),
+      ]),
+    ).toHaveLength(1);
+  });
+
+  it('the evaluator follows GitHub: an if without a status function needs success(); always() overrides', () => {
+    expect(runs("github.ref == 'x'", { github: { ref: 'x' } }, { failed: true, cancelled: false })).toBe(
+      false,
+    );
+    expect(
+      runs("always() && github.ref == 'x'", { github: { ref: 'x' } }, { failed: true, cancelled: true }),
+    ).toBe(true);
+    expect(evaluate("contains(fromJSON('[\"a\"]'), 'a')", {})).toBe(true);
   });
 });
 

@@ -171,7 +171,26 @@ export function concurrencyOf(job: Job): { group: string; cancelInProgress: bool
   };
 }
 
-/** Evaluates the `${{ inputs.environment }}` a rollback group is built from, for one environment. */
-export function groupFor(group: string, environment: string): string {
-  return group.replace(/\$\{\{\s*inputs\.environment\s*\}\}/g, environment);
+/**
+ * `npm ci` / `npm install` run every dependency's install scripts, and every step of a job that holds
+ * `id-token: write` can request the job's OIDC token (the runner exposes ACTIONS_ID_TOKEN_REQUEST_URL
+ * and _TOKEN to all its steps): such a job installs nothing unless scripts are off.
+ */
+export function noInstallScriptsWithIdToken(workflows: Workflow[]): Findings {
+  return allSteps(workflows).flatMap(({ workflow: w, jobId, job, step }) => {
+    if (permissionsOf(job.permissions)['id-token'] !== 'write') return [];
+    const installs = /\bnpm\s+(ci|install|i)\b(?![^\n]*--ignore-scripts)/.test(step.run ?? '');
+    return installs
+      ? [`${where(w, jobId, step)}: npm installs with install scripts in a job with id-token: write`]
+      : [];
+  });
+}
+
+/** Every actions/setup-node asks for the supported LTS line (Node 20 is end of life). */
+export function nodeVersions(workflows: Workflow[]): Findings {
+  return allSteps(workflows).flatMap(({ workflow: w, jobId, step }) => {
+    if (!step.uses?.startsWith('actions/setup-node@')) return [];
+    const version = String(step.with?.['node-version'] ?? '');
+    return version === '24' ? [] : [`${where(w, jobId, step)}: node-version ${version || '(none)'}; use 24`];
+  });
 }
