@@ -24,6 +24,10 @@ describe('the hooks on systemd', () => {
   const calls = () => join(dir, 'calls');
   const app = () => join(root, 'opt/dealership/app');
 
+  /** systemd-run as the hooks call it to run a command the way the unit runs (user, directory, environment file). */
+  const RUN_AS_SERVICE =
+    'systemd-run --quiet --wait --pipe --collect --service-type=exec --uid=dealership --gid=dealership --working-directory=/opt/dealership/app/service --property=EnvironmentFile=/etc/dealership/dealership.env';
+
   beforeEach(async () => {
     dir = await mkdtemp(join(await scratchDir(), 'hooks-systemd-'));
     root = join(dir, 'root');
@@ -79,7 +83,21 @@ describe('the hooks on systemd', () => {
     );
     expect(await recorded()).toEqual([
       'systemctl daemon-reload',
-      'systemd-run --quiet --wait --pipe --collect --service-type=exec --uid=dealership --gid=dealership --working-directory=/opt/dealership/app/service --property=EnvironmentFile=/etc/dealership/dealership.env -- node /opt/dealership/app/service/dist/cli/migrate.js up',
+      `${RUN_AS_SERVICE} --property=EnvironmentFile=-/etc/dealership/migrate.env -- node /opt/dealership/app/service/dist/cli/migrate.js up`,
+    ]);
+  });
+
+  it('AfterInstall gives the service its own database user when it logs in with IAM (as the master user)', async () => {
+    await installRevisionFiles();
+    await writeFile(
+      join(root, 'etc/dealership/dealership.env'),
+      'DATABASE_URL=mysql://dealership_app@db:3306/dealership\nDATABASE_IAM_AUTH=true\n',
+    );
+    const result = await hook('after-install.sh');
+    expect(result.code, result.stderr).toBe(0);
+    expect((await recorded()).slice(1)).toEqual([
+      `${RUN_AS_SERVICE} --property=EnvironmentFile=-/etc/dealership/migrate.env -- node /opt/dealership/app/service/dist/cli/migrate.js up`,
+      `${RUN_AS_SERVICE} --property=EnvironmentFile=-/etc/dealership/migrate.env -- node /opt/dealership/app/service/dist/cli/migrate.js grant-app-user --user dealership_app --auth iam`,
     ]);
   });
 

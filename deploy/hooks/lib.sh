@@ -9,6 +9,9 @@
 
 APP_DIR=/opt/dealership/app
 ENV_FILE=/etc/dealership/dealership.env
+# Root-only: DATABASE_MIGRATION_URL, the master user's URL that migrations run with (the instance's user
+# data writes it; the service's own environment file holds no password).
+MIGRATE_ENV_FILE=/etc/dealership/migrate.env
 UNIT_DIR=/etc/systemd/system
 UNIT=dealership.service
 SERVICE_USER=dealership
@@ -30,14 +33,21 @@ on_systemd() {
 }
 
 # supervisor VERB ARGS...: systemctl's verbs (is-active, start, stop, restart, enable, daemon-reload),
-# plus `run UNIT CMD...`, which runs CMD as UNIT runs: its user, environment file and directory.
+# plus `run UNIT [--env-file FILE]... CMD...`, which runs CMD as UNIT runs: its user, environment file
+# and directory, with each FILE read after it when it exists (systemd reads it as root, so a root-only
+# file passes its values without the service user being able to read it).
 supervisor() {
   if on_systemd; then
     if [[ $1 == run ]]; then
       shift 2
+      local -a files=(--property=EnvironmentFile="$ENV_FILE")
+      while [[ ${1:-} == --env-file ]]; do
+        files+=(--property=EnvironmentFile=-"$2")
+        shift 2
+      done
       systemd-run --quiet --wait --pipe --collect --service-type=exec \
         --uid="$SERVICE_USER" --gid="$SERVICE_USER" --working-directory="$APP_DIR/service" \
-        --property=EnvironmentFile="$ENV_FILE" -- "$@"
+        "${files[@]}" -- "$@"
     else
       systemctl "$@"
     fi

@@ -157,5 +157,4 @@ describe('the checks can fail', () => {
       'fixture.ts: new MysteryCommand( is not imported from an @aws-sdk client',
     );
   });
-
 });

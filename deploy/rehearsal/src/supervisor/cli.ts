@@ -2,7 +2,7 @@ import { runMain } from '../cli/main.js';
 import { Supervisor } from './supervisor.js';
 
 const USAGE = `supervisor VERB [--quiet] UNIT   (VERB: is-active, start, stop, restart, enable, daemon-reload)
-supervisor run UNIT CMD [ARGS...]
+supervisor run UNIT [--env-file FILE]... CMD [ARGS...]   (FILE: an optional EnvironmentFile= more, as systemd-run's)
 The rehearsal's systemctl: runs UNIT from /etc/systemd/system (the instance's own, in its mount
 namespace); pid files and logs go to $DEALERSHIP_REHEARSAL_STATE.`;
 
@@ -31,9 +31,17 @@ await runMain(USAGE, async () => {
       return supervisor.start(unit);
     case 'enable':
       return supervisor.enable(unit);
-    case 'run':
-      process.exitCode = await supervisor.run(unit, args.slice(1));
+    case 'run': {
+      let command = args.slice(1);
+      const envFiles: string[] = [];
+      while (command[0] === '--env-file') {
+        if (command[1] === undefined) throw new Error(`--env-file needs a file\nusage: ${USAGE}`);
+        envFiles.push(command[1]);
+        command = command.slice(2);
+      }
+      process.exitCode = await supervisor.run(unit, command, envFiles);
       return;
+    }
     default:
       throw new Error(`unknown verb ${JSON.stringify(verb)}\nusage: ${USAGE}`);
   }

@@ -158,11 +158,17 @@ export class Supervisor {
   }
 
   /** systemd-run's part: a command as the unit runs (its user, environment and directory); returns its exit code. */
-  async run(unit: string, argv: readonly string[]): Promise<number> {
+  /** Runs a command as UNIT runs, with `envFiles` read after the unit's own (systemd-run's `-EnvironmentFile=`). */
+  async run(unit: string, argv: readonly string[], envFiles: readonly string[] = []): Promise<number> {
     const [executable, ...args] = argv;
     if (executable === undefined) throw new Error(`run ${unit} needs a command`);
+    const spec = await this.load(unit);
+    const withExtra = {
+      ...spec,
+      environmentFiles: [...spec.environmentFiles, ...envFiles.map((path) => ({ path, optional: true }))],
+    };
     const child = spawn(executable, args, {
-      ...(await this.spawnOptions(await this.load(unit))),
+      ...(await this.spawnOptions(withExtra)),
       stdio: 'inherit',
     });
     return new Promise((resolve, reject) => {
