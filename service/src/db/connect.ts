@@ -1,5 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import mysql2 from 'mysql2';
 import { Sequelize } from 'sequelize';
 import type { DatabaseTarget } from '../config.js';
 
@@ -28,6 +29,9 @@ export function createSequelize(target: DatabaseTarget, options: ConnectOptions)
   return new Sequelize(target.url, {
     ...common,
     dialect: 'mysql',
+    // Sequelize loads its dialect's driver with a require() it works out at run time, which a bundler
+    // cannot follow; handing it the driver keeps the bundled revision self-contained (docs/rehearsal.md).
+    dialectModule: mysql2,
     timezone: '+00:00',
     dialectOptions: { connectTimeout: options.connectTimeoutMs, decimalNumbers: false, dateStrings: false },
   });

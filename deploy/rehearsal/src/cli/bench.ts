@@ -52,9 +52,13 @@ await runMain(USAGE, async () => {
   const before = await buildBundle({
     commit: `${commit}-before`,
     outFile: join(dir, 'before.zip'),
-    buildService: true,
+    sqlite3: true,
   });
-  const after = await buildBundle({ commit: `${commit}-after`, outFile: join(dir, 'after.zip') });
+  const after = await buildBundle({
+    commit: `${commit}-after`,
+    outFile: join(dir, 'after.zip'),
+    sqlite3: true,
+  });
 
   const options: RehearsalOptions = { ...DEFAULT_OPTIONS, instances: Number(values.instances) };
   const rehearsal = await Rehearsal.start(options);
