@@ -81,7 +81,9 @@ describe("the repository's revision, installed by the agent's twin", () => {
     const first = installed();
     expect(first.get('service/dist/main.js')).toBe(`root:${SERVICE_ACCOUNT} 640`);
     expect(first.get('service/dist/cli')).toBe(`root:${SERVICE_ACCOUNT} 750`);
-    expect(first.get('service/node_modules/swagger-ui-dist/swagger-ui.css')).toBe(`root:${SERVICE_ACCOUNT} 640`);
+    expect(first.get('service/node_modules/swagger-ui-dist/swagger-ui.css')).toBe(
+      `root:${SERVICE_ACCOUNT} 640`,
+    );
     expect(first.get('deploy/hooks/before-install.sh')).toBe('root:root 700');
     const wrong = [...first].filter(([path, got]) => got !== expected(path));
     expect(wrong).toEqual([]);
