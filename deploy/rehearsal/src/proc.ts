@@ -47,16 +47,25 @@ export async function bootTimeMs(): Promise<number> {
   return Number(match[1]) * 1000;
 }
 
-/** The pids of every process whose mount namespace is `namespace` (the /proc/PID/ns/mnt link, e.g. `mnt:[4026532]`). */
-export async function pidsInMountNamespace(namespace: string): Promise<number[]> {
-  const pids: number[] = [];
+/** A process's mount namespace (the /proc/PID/ns/mnt link, e.g. `mnt:[4026532]`); undefined once it has exited. */
+export async function mountNamespace(pid: number): Promise<string | undefined> {
+  try {
+    return await readlink(`/proc/${pid}/ns/mnt`);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Every process on the machine by mount namespace. */
+export async function processesByMountNamespace(): Promise<Map<string, number[]>> {
+  const byNamespace = new Map<string, number[]>();
   for (const name of await readdir('/proc')) {
     if (!/^\d+$/.test(name)) continue;
-    try {
-      if ((await readlink(`/proc/${name}/ns/mnt`)) === namespace) pids.push(Number(name));
-    } catch {
-      // gone meanwhile
-    }
+    const namespace = await mountNamespace(Number(name));
+    if (namespace === undefined) continue;
+    const pids = byNamespace.get(namespace) ?? [];
+    pids.push(Number(name));
+    byNamespace.set(namespace, pids);
   }
-  return pids;
+  return byNamespace;
 }

@@ -44,8 +44,22 @@ export async function currentCommit(): Promise<string> {
   return (await runChecked('git', ['rev-parse', 'HEAD'], { cwd: REPO_ROOT })).trim();
 }
 
-export const defaultBundlePath = (commit: string) =>
-  join(REPO_ROOT, 'build', 'revision', `dealership-${commit.slice(0, 12)}.zip`);
+/** Where a revision goes by default; one carrying sqlite3 is named so, and never taken for production's. */
+export const defaultBundlePath = (commit: string, sqlite3 = false) =>
+  join(REPO_ROOT, 'build', 'revision', `dealership-${commit.slice(0, 12)}${sqlite3 ? '-sqlite3' : ''}.zip`);
+
+/** This tree's revision at its default path, for a rehearsal: with the sqlite3 driver when it runs on SQLite. */
+export async function bundleThisTree(options: {
+  sqlite3: boolean;
+  log: (line: string) => void;
+}): Promise<string> {
+  const commit = await currentCommit();
+  options.log(
+    `bundling this tree as revision ${commit}${options.sqlite3 ? ' (with the sqlite3 driver)' : ''}`,
+  );
+  const outFile = defaultBundlePath(commit, options.sqlite3);
+  return (await buildBundle({ commit, outFile, sqlite3: options.sqlite3 })).file;
+}
 
 /**
  * Builds the CodeDeploy revision: appspec, hooks, unit, the service compiled into a few files with its

@@ -20,7 +20,7 @@ await runMain(USAGE, async () => {
   const commit = values.commit ?? (await currentCommit());
   const outFile = values.out
     ? resolve(process.env.INIT_CWD ?? process.cwd(), values.out)
-    : defaultBundlePath(commit);
+    : defaultBundlePath(commit, values.sqlite3);
   const bundle = await buildBundle({
     commit,
     outFile,

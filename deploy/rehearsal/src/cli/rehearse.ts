@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { buildBundle, currentCommit, defaultBundlePath } from '../bundle/build.js';
+import { bundleThisTree } from '../bundle/build.js';
 import { bundleCommit } from '../bundle/revision.js';
 import { Load } from '../load/load.js';
 import { DEFAULT_OPTIONS, Rehearsal } from '../rehearsal.js';
@@ -26,12 +26,9 @@ await runMain(USAGE, async () => {
   const here = process.env.INIT_CWD ?? process.cwd();
   const log = (line: string) => console.error(line);
   const databaseUrl = process.env.DATABASE_URL || undefined;
-  let bundle = values.bundle ? resolve(here, values.bundle) : undefined;
-  if (bundle === undefined) {
-    const commit = await currentCommit();
-    log(`bundling this tree as revision ${commit}${databaseUrl ? '' : ' (with the sqlite3 driver)'}`);
-    bundle = (await buildBundle({ commit, outFile: defaultBundlePath(commit), sqlite3: !databaseUrl })).file;
-  }
+  const bundle = values.bundle
+    ? resolve(here, values.bundle)
+    : await bundleThisTree({ sqlite3: !databaseUrl, log });
   const from = values.from ? resolve(here, values.from) : bundle;
   const rate = Number(values.rate);
 
