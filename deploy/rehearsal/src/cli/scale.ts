@@ -5,7 +5,7 @@ import { formatLoad } from '../report.js';
 import { rehearseScaleOut } from '../scale/scenario.js';
 import { runMain } from './main.js';
 
-const USAGE = `npm run rehearse:scale -- [--bundle REVISION.zip] [--rate 20] [--workers 4] [--keep]
+const USAGE = `npm run rehearse:scale -- [--bundle REVISION.zip] [--rate 20] [--threads 4] [--keep]
 The original project's autoscaling demonstration, rehearsed as root on this machine: one instance
 behind HAProxy under steady traffic, CPU stress inside it, a target tracking policy at 50 % average CPU
 that launches a second instance (CodeDeploy installs the last successful revision on it), then, once
@@ -26,7 +26,7 @@ await runMain(USAGE, async () => {
     options: {
       bundle: { type: 'string' },
       rate: { type: 'string', default: '20' },
-      workers: { type: 'string', default: '4' },
+      threads: { type: 'string', default: '4' },
       keep: { type: 'boolean', default: false },
     },
   });
@@ -39,7 +39,7 @@ await runMain(USAGE, async () => {
     bundle,
     databaseUrl,
     rate: count('rate', values.rate, 500),
-    workers: count('workers', values.workers, 16),
+    threads: count('threads', values.threads, 16),
     scaleOutTimeoutMs: 180_000,
     scaleInTimeoutMs: 120_000,
     keep: values.keep,

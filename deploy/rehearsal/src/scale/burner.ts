@@ -5,8 +5,11 @@ import { REHEARSAL_DIST } from '../paths.js';
 import type { RehearsalInstance } from '../rehearsal.js';
 
 export interface BurnerOptions {
-  /** Busy threads, like `stress --cpu N`. */
-  workers: number;
+  /**
+   * Busy threads (`stress --cpu N`). One keeps an idle machine's core busy; on a shared one it gets only
+   * its share of the cores, so a few are needed to keep a one-vCPU instance above the target.
+   */
+  threads: number;
   /** It stops by itself after this long, whatever happens to the rehearsal. */
   maxSeconds: number;
 }
@@ -34,7 +37,7 @@ export class CpuBurner {
         '--',
         process.execPath,
         join(REHEARSAL_DIST, 'scale', 'burn-cli.js'),
-        `--workers=${options.workers}`,
+        `--threads=${options.threads}`,
         `--seconds=${options.maxSeconds}`,
       ],
       { stdio: ['ignore', 'ignore', 'pipe'], cwd: '/' },

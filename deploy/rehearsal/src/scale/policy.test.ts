@@ -99,6 +99,16 @@ describe('the target tracking policy (EC2 Auto Scaling user guide, target tracki
     );
   });
 
+  it('has no cooldown: the period after an activity completed may start the next one', () => {
+    // A scale-out has just completed and its instance warmed up; the alarm's window is already low.
+    const series = [...repeat(90, 3), ...repeat(5, 15)];
+    expect(evaluate(STACK_POLICY, series, two).decision).toMatchObject({
+      action: 'scale-in',
+      from: 2,
+      to: 1,
+    });
+  });
+
   it('does not read missing data as low (or high) utilization', () => {
     expect(actions([...repeat(5, 14), undefined], two).at(-1)).toBe('none');
     expect(actions([80, undefined, 80], one).at(-1)).toBe('none');

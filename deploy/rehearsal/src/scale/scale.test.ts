@@ -8,7 +8,7 @@ describe('scale-out rehearsed: CPU stress on one instance under traffic, target 
     const report = await rehearseScaleOut({
       bundle: inject('revisions').one.file,
       rate: 20,
-      workers: 4,
+      threads: 4,
       scaleOutTimeoutMs: 150_000,
       scaleInTimeoutMs: 90_000,
       log: (line) => lines.push(line),

@@ -14,8 +14,8 @@ export interface ScaleOutOptions {
   databaseUrl?: string;
   /** Requests per second through HAProxy for the whole scenario. */
   rate: number;
-  /** The burner's threads on the first instance (`stress --cpu N`). */
-  workers: number;
+  /** The stress on the first instance: its busy threads (burner.ts). */
+  threads: number;
   policy?: TargetTrackingPolicy;
   /** How long scale-out (launch, install, InService, warmup) and then scale-in may take, in ms. */
   scaleOutTimeoutMs: number;
@@ -75,10 +75,10 @@ export async function rehearseScaleOut(options: ScaleOutOptions): Promise<ScaleO
 
     const stressed = rehearsal.instances[0]!;
     const bound = (options.scaleOutTimeoutMs + 30_000) / 1000;
-    burner = await CpuBurner.start(stressed, { workers: options.workers, maxSeconds: bound });
+    burner = await CpuBurner.start(stressed, { threads: options.threads, maxSeconds: bound });
     const stressFrom = group.now();
     options.log(
-      `--- stress: ${options.workers} busy threads on ${stressed.name} (stopping by itself after ${bound} s)`,
+      `--- stress: ${options.threads} busy threads on ${stressed.name} (stopping by itself after ${bound} s)`,
     );
     await group.waitFor(
       `scale out to ${policy.maxSize} InService instances past their warmup`,
