@@ -104,12 +104,13 @@ export class ScalingGroup {
   /** A group made of the rehearsal's instances, InService and past their warmup (they have been serving). */
   static async adopt(rehearsal: Rehearsal, options: GroupOptions): Promise<ScalingGroup> {
     const group = new ScalingGroup(rehearsal, options);
-    for (const instance of rehearsal.instances) {
+    for (const [index, instance] of rehearsal.instances.entries()) {
       group.members.push({
         instance,
         state: 'InService',
-        launchedAt: -Infinity,
-        inServiceAt: -Infinity,
+        // Before the group's clock started, in their order; long past any warmup.
+        launchedAt: index - rehearsal.instances.length - group.warmupMs,
+        inServiceAt: index - rehearsal.instances.length - group.warmupMs,
         cpu: await InstanceCpu.of(instance.agent.pid),
       });
     }
