@@ -4,13 +4,15 @@ import { join } from 'node:path';
 import { ensureServiceAccount, groupId, SERVICE_ACCOUNT, userId } from './accounts.js';
 import { AGENT_DEFAULTS } from './codedeploy/agent.js';
 import { AgentProcess } from './codedeploy/agent-process.js';
-import type {
-  AgentInstance,
-  DeploymentGroup,
-  InstanceResult,
-  TrafficControl,
+import type { LifecycleEvent } from './codedeploy/appspec.js';
+import {
+  type AgentInstance,
+  type DeploymentGroup,
+  deployToInstance,
+  type InstanceResult,
+  type TrafficControl,
 } from './codedeploy/lifecycle.js';
-import { type DeploymentReport, deployRevision } from './codedeploy/rollout.js';
+import { type DeploymentReport, deployRevision, newDeploymentId } from './codedeploy/rollout.js';
 import { BACKEND, type HealthCheck } from './haproxy/config.js';
 import { Haproxy } from './haproxy/haproxy.js';
 import { provisionInstance } from './instance.js';
@@ -67,6 +69,8 @@ const UNIT = 'dealership.service';
  */
 export class Rehearsal {
   private lastGoodBundle: string | undefined;
+  /** Instances started so far: a launched one is named after the count, so no name is used twice. */
+  private started: number;
 
   private constructor(
     readonly dir: string,
@@ -76,7 +80,9 @@ export class Rehearsal {
     readonly databaseUrl: string,
     /** The admin bearer token every instance accepts (DEALERSHIP_ADMIN_TOKEN). */
     readonly token: string,
-  ) {}
+  ) {
+    this.started = instances.length;
+  }
 
   static async start(options: RehearsalOptions): Promise<Rehearsal> {
     if (!Number.isInteger(options.instances) || options.instances < 1 || options.instances > 20) {
@@ -99,54 +105,15 @@ export class Rehearsal {
     await chown(join(dir, 'shared'), userId(SERVICE_ACCOUNT), groupId(SERVICE_ACCOUNT));
 
     // The rehearsal's systemctl, named by the hooks' one switch.
-    const supervisorCommand = join(dir, 'supervisor');
     await writeFile(
-      supervisorCommand,
+      supervisorCommand(dir),
       `#!/bin/sh\nexec '${process.execPath}' '${join(REHEARSAL_DIST, 'supervisor', 'cli.js')}' "$@"\n`,
       { mode: 0o755 },
     );
 
     const instances: RehearsalInstance[] = [];
     for (let index = 1; index <= options.instances; index += 1) {
-      const name = `inst${index}`;
-      const root = join(dir, 'instances', name);
-      const port = await freePort();
-      const binds = await provisionInstance(root);
-      // What the launch template's user data writes on EC2.
-      await writeFile(
-        join(root, 'etc/dealership/dealership.env'),
-        [
-          `PORT=${port}`,
-          'HOST=127.0.0.1',
-          `DATABASE_URL=${databaseUrl}`,
-          `SHUTDOWN_DRAIN_MS=${options.shutdownDrainMs}`,
-          `DEALERSHIP_ADMIN_TOKEN=${token}`,
-          'LOG_LEVEL=warn',
-          '',
-        ].join('\n'),
-        { mode: 0o600 },
-      );
-      const state = join(root, 'supervisor');
-      // The agent's environment is this process's, which its scripts inherit, plus the hooks' one
-      // switch to the rehearsal's supervisor (on EC2 it is unset: systemd).
-      const agent = AgentProcess.start({
-        binds,
-        env: {
-          ...process.env,
-          DEALERSHIP_SUPERVISOR: 'rehearsal',
-          DEALERSHIP_REHEARSAL_SUPERVISOR: supervisorCommand,
-          DEALERSHIP_REHEARSAL_STATE: state,
-        },
-        logFile: join(root, 'codedeploy-agent.log'),
-      });
-      instances.push({
-        name,
-        root,
-        port,
-        url: `http://127.0.0.1:${port}`,
-        agent,
-        supervisor: new Supervisor(state, join(root, 'etc/systemd/system')),
-      });
+      instances.push(await startInstance({ dir, options, databaseUrl, token }, index));
     }
     const haproxy = await Haproxy.start({
       dir,
@@ -211,6 +178,60 @@ export class Rehearsal {
     return report;
   }
 
+  /** The revision of the last deployment that succeeded: what CodeDeploy installs on a launched instance. */
+  get lastSuccessfulRevision(): string | undefined {
+    return this.lastGoodBundle;
+  }
+
+  /**
+   * Starts one more instance, as an Auto Scaling group's launch does (Pending): laid out as
+   * provision.sh leaves one, its agent running, its server added to HAProxy in maintenance. Nothing is
+   * installed on it yet: that is CodeDeploy's launch deployment (runLifecycle with LAUNCH_EVENTS).
+   */
+  async launchInstance(): Promise<RehearsalInstance> {
+    this.started += 1;
+    const instance = await startInstance(
+      { dir: this.dir, options: this.options, databaseUrl: this.databaseUrl, token: this.token },
+      this.started,
+    );
+    this.instances.push(instance);
+    await this.haproxy.api.addServer(instance.name, instance.port, this.options.check);
+    return instance;
+  }
+
+  /**
+   * One deployment of `bundle` to one instance with the given lifecycle events (an Auto Scaling launch
+   * or termination deployment), its traffic events at HAProxy. No rollback: CodeDeploy answers the
+   * lifecycle hook instead (ABANDON on a failed launch).
+   */
+  runLifecycle(
+    instance: RehearsalInstance,
+    bundle: string,
+    events: readonly LifecycleEvent[],
+  ): Promise<InstanceResult> {
+    return deployToInstance(
+      instance,
+      { id: newDeploymentId(), group: REHEARSAL_GROUP, bundle },
+      this.traffic,
+      events,
+    );
+  }
+
+  /**
+   * Terminates an instance: its service stopped as systemd stops units at shutdown (KillSignal, then
+   * SIGKILL after TimeoutStopSec), its agent stopped, its server taken out of HAProxy (into maintenance
+   * first, should nothing have drained it) and removed, its folder deleted unless kept.
+   */
+  async terminateInstance(instance: RehearsalInstance): Promise<void> {
+    await instance.supervisor.stop(UNIT);
+    await instance.agent.stop();
+    await this.haproxy.api.setState(instance.name, 'maint');
+    await this.haproxy.api.command(`shutdown sessions server ${BACKEND}/${instance.name}`);
+    await this.haproxy.api.deleteServer(instance.name);
+    this.instances.splice(this.instances.indexOf(instance), 1);
+    if (!this.options.keep) await rm(instance.root, { recursive: true, force: true });
+  }
+
   /** What the agent on `instance` logged of a deployment's scripts (its logs/scripts.log). */
   scriptsLog(instance: RehearsalInstance, deploymentId: string, group = REHEARSAL_GROUP): Promise<string> {
     return readFile(
@@ -244,4 +265,63 @@ export class Rehearsal {
     await this.haproxy.stop();
     if (!this.options.keep) await rm(this.dir, { recursive: true, force: true });
   }
+}
+
+interface InstanceContext {
+  dir: string;
+  options: RehearsalOptions;
+  databaseUrl: string;
+  token: string;
+}
+
+/** The rehearsal's systemctl, named by the hooks' one switch (written by Rehearsal.start). */
+const supervisorCommand = (dir: string) => join(dir, 'supervisor');
+
+/**
+ * Instance number `index`: a folder laid out as provision.sh leaves an instance, the environment file
+ * the launch template's user data writes, and its agent running in a mount namespace of its own.
+ */
+async function startInstance(
+  { dir, options, databaseUrl, token }: InstanceContext,
+  index: number,
+): Promise<RehearsalInstance> {
+  const name = `inst${index}`;
+  const root = join(dir, 'instances', name);
+  const port = await freePort();
+  const binds = await provisionInstance(root);
+  // What the launch template's user data writes on EC2.
+  await writeFile(
+    join(root, 'etc/dealership/dealership.env'),
+    [
+      `PORT=${port}`,
+      'HOST=127.0.0.1',
+      `DATABASE_URL=${databaseUrl}`,
+      `SHUTDOWN_DRAIN_MS=${options.shutdownDrainMs}`,
+      `DEALERSHIP_ADMIN_TOKEN=${token}`,
+      'LOG_LEVEL=warn',
+      '',
+    ].join('\n'),
+    { mode: 0o600 },
+  );
+  const state = join(root, 'supervisor');
+  // The agent's environment is this process's, which its scripts inherit, plus the hooks' one
+  // switch to the rehearsal's supervisor (on EC2 it is unset: systemd).
+  const agent = AgentProcess.start({
+    binds,
+    env: {
+      ...process.env,
+      DEALERSHIP_SUPERVISOR: 'rehearsal',
+      DEALERSHIP_REHEARSAL_SUPERVISOR: supervisorCommand(dir),
+      DEALERSHIP_REHEARSAL_STATE: state,
+    },
+    logFile: join(root, 'codedeploy-agent.log'),
+  });
+  return {
+    name,
+    root,
+    port,
+    url: `http://127.0.0.1:${port}`,
+    agent,
+    supervisor: new Supervisor(state, join(root, 'etc/systemd/system')),
+  };
 }

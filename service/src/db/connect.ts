@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import { dirname } from 'node:path';
+import mysql2 from 'mysql2';
 import { Sequelize } from 'sequelize';
 import type { DatabaseTarget } from '../config.js';
 
@@ -68,6 +69,9 @@ export function createSequelize(target: DatabaseTarget, options: ConnectOptions)
   const sequelize = new Sequelize(target.url, {
     ...common,
     dialect: 'mysql',
+    // Sequelize loads its dialect's driver with a require() it works out at run time, which a bundler
+    // cannot follow; handing it the driver keeps the bundled revision self-contained (docs/rehearsal.md).
+    dialectModule: mysql2,
     timezone: '+00:00',
     dialectOptions: {
       connectTimeout: options.connectTimeoutMs,

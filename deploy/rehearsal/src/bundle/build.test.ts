@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { runChecked } from '../process.js';
+import { run, runChecked } from '../process.js';
 import { buildBundle } from './build.js';
 import { bundleCommit } from './revision.js';
 
@@ -16,7 +16,8 @@ async function zipListing(zip: string) {
 }
 
 describe('the revision bundle', () => {
-  const first = inject('revisions').one;
+  const first = inject('revisions').production.one;
+  const withSqlite3 = inject('revisions').one;
   let dir: string;
   let entries: Map<string, string>;
 
@@ -37,26 +38,62 @@ describe('the revision bundle', () => {
     expect(await bundleCommit(first.file)).toBe('rev-one');
   });
 
-  it('holds the appspec, the executable hooks, the unit and the compiled service', () => {
+  it('holds the appspec, the executable hooks, the unit and the service compiled into a few files', () => {
     expect(entries.get('appspec.yml')).toBe('-rw-r--r--');
     expect(entries.get('deploy/hooks/validate-service.sh')).toBe('-rwxr-xr-x');
     expect(entries.get('deploy/hooks/lib.sh')).toBe('-rw-r--r--');
     expect(entries.has('deploy/systemd/dealership.service')).toBe(true);
-    expect(entries.has('service/dist/main.js')).toBe(true);
-    expect(entries.has('service/dist/cli/migrate.js')).toBe(true);
+    const dist = [...entries.keys()].filter((name) => name.startsWith('service/dist/'));
+    expect(dist).toContain('service/dist/main.js');
+    expect(dist).toContain('service/dist/cli/migrate.js');
+    expect(dist).toContain('service/dist/THIRD-PARTY-LICENSES.txt');
+    // The entry points, the chunks they share, the licences: no module tree.
+    expect(dist.length).toBeLessThan(12);
     expect([...entries.keys()].filter((name) => name.endsWith('.test.ts'))).toEqual([]);
   });
 
-  it('carries the production dependencies with the native sqlite3 addon, and no dev dependencies', () => {
-    const names = [...entries.keys()];
-    expect(names).toContain('service/node_modules/sequelize/package.json');
-    expect(names).toContain('service/node_modules/mysql2/package.json');
+  it('ships only swagger-ui-dist beside the bundle, and runs on SQLite only with the sqlite3 opt-in', async () => {
+    const packages = new Set(
+      [...entries.keys()].flatMap((name) => /^service\/node_modules\/([^/]+)\//.exec(name)?.[1] ?? []),
+    );
+    expect([...packages]).toEqual(['swagger-ui-dist']);
+    // Each revision unpacked alone, so the bundle can reach nothing of this repository's node_modules.
+    const migrate = async (zip: string, name: string) => {
+      const unpacked = join(dir, name);
+      await runChecked('unzip', ['-q', zip, '-d', unpacked]);
+      return run(process.execPath, [join(unpacked, 'service/dist/cli/migrate.js'), 'up'], {
+        env: { PATH: process.env.PATH, DATABASE_URL: `sqlite:${join(dir, `${name}.sqlite`)}` },
+      });
+    };
+    const production = await migrate(first.file, 'production');
+    expect(production.code).toBe(1);
+    expect(production.stderr).toContain('Please install sqlite3 package manually');
+    const optedIn = await migrate(withSqlite3.file, 'with-sqlite3');
+    expect(optedIn.stderr).toBe('');
+    expect(JSON.parse(optedIn.stdout)).toEqual({ applied: ['0001-initial-schema'] });
+  }, 60_000);
+
+  it('ships sqlite3 and what its code requires only when asked, with the addon and without its sources', async () => {
+    expect([...entries.keys()].some((name) => name.includes('sqlite3'))).toBe(false);
+    const names = (await zipListing(withSqlite3.file)).map((entry) => entry.name);
+    const sqlite = names.filter((name) => name.startsWith('service/node_modules/'));
+    expect(sqlite).toContain('service/node_modules/sqlite3/build/Release/node_sqlite3.node');
+    expect(sqlite).toContain('service/node_modules/sqlite3/lib/sqlite3.js');
+    expect(sqlite).toContain('service/node_modules/bindings/bindings.js');
+    expect(sqlite).toContain('service/node_modules/file-uri-to-path/index.js');
+    // Not its C sources, its build tree or the tools npm uses to install it.
+    expect(sqlite.filter((name) => /sqlite3\/(src|deps|build\/Release\/obj)/.test(name))).toEqual([]);
     expect(
-      names.some((name) => /^service\/node_modules\/sqlite3\/build\/Release\/[^/]+\.node$/.test(name)),
-    ).toBe(true);
-    expect(names.filter((name) => name.startsWith('service/node_modules/vitest/'))).toEqual([]);
-    expect(names.filter((name) => name.startsWith('service/node_modules/tsx/'))).toEqual([]);
-    expect(names.filter((name) => name.endsWith('.d.ts'))).toEqual([]);
+      sqlite.filter((name) => /node_modules\/(prebuild-install|tar|node-addon-api)\//.test(name)),
+    ).toEqual([]);
+  });
+
+  it('names every bundled package and its licence in THIRD-PARTY-LICENSES.txt', async () => {
+    const notice = await runChecked('unzip', ['-p', first.file, 'service/dist/THIRD-PARTY-LICENSES.txt']);
+    for (const name of ['sequelize@', 'mysql2@', 'koa@', 'pino@', 'zod@', 'umzug@']) {
+      expect(notice).toContain(name);
+    }
+    expect(notice).toMatch(/Permission is hereby granted/);
   });
 
   it('lists its entries sorted, with one fixed time', async () => {

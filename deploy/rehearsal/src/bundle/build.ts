@@ -1,30 +1,30 @@
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { copyFile, cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { basename, dirname, join, relative, sep } from 'node:path';
+import { dirname, join } from 'node:path';
 import { forEachConcurrent } from '../concurrency.js';
-import { REPO_ROOT, SERVICE_DIR } from '../paths.js';
+import { REPO_ROOT } from '../paths.js';
 import { runChecked } from '../process.js';
-import { productionPackages } from './dependencies.js';
+import { isNative, keepInPackage, licenceNotice, packageFiles, shippedPackages } from './dependencies.js';
 import { listFiles, normaliseFiles } from './files.js';
+import { buildService, SHIPPED_PACKAGES, SQLITE_DRIVER } from './service-build.js';
 
-/** What a revision holds besides the service's production dependencies, relative to the repository root. */
-const REVISION_SOURCES = [
-  'appspec.yml',
-  'deploy/hooks',
-  'deploy/systemd',
-  'service/package.json',
-  'service/dist',
-];
+/** What a revision holds besides the bundled service and the packages it ships, relative to the repository root. */
+const REVISION_SOURCES = ['appspec.yml', 'deploy/hooks', 'deploy/systemd', 'service/package.json'];
 
 export interface BundleOptions {
   /** The commit the revision reports on /version; written to its REVISION file. */
   commit: string;
   /** The zip to write. */
   outFile: string;
-  /** Compile the service first (`npm run build -w service`); else service/dist must be current. */
-  buildService?: boolean;
+  /** Type-check the service first (`npm run build -w service`, tsc); the bundle is compiled from its sources either way. */
+  typeCheck?: boolean;
+  /**
+   * Ship the embedded database's driver (sqlite3, a native addon built for this machine) so the revision
+   * can run on a `sqlite:` DATABASE_URL, as the rehearsal does when it has no MySQL. Production uses
+   * MySQL, whose driver is in the bundle: its revision leaves this off.
+   */
+  sqlite3?: boolean;
 }
 
 export interface Bundle {
@@ -33,6 +33,8 @@ export interface Bundle {
   sha256: string;
   bytes: number;
   entries: number;
+  /** The files below service/node_modules (the packages shipped outside the bundle). */
+  shippedFiles: number;
 }
 
 /** The commit to label a bundle with: DEALERSHIP_COMMIT when set (CI passes the pushed SHA), else HEAD. */
@@ -42,19 +44,34 @@ export async function currentCommit(): Promise<string> {
   return (await runChecked('git', ['rev-parse', 'HEAD'], { cwd: REPO_ROOT })).trim();
 }
 
-export const defaultBundlePath = (commit: string) =>
-  join(REPO_ROOT, 'build', 'revision', `dealership-${commit.slice(0, 12)}.zip`);
+/** Where a revision goes by default; one carrying sqlite3 is named so, and never taken for production's. */
+export const defaultBundlePath = (commit: string, sqlite3 = false) =>
+  join(REPO_ROOT, 'build', 'revision', `dealership-${commit.slice(0, 12)}${sqlite3 ? '-sqlite3' : ''}.zip`);
+
+/** This tree's revision at its default path, for a rehearsal: with the sqlite3 driver when it runs on SQLite. */
+export async function bundleThisTree(options: {
+  sqlite3: boolean;
+  log: (line: string) => void;
+}): Promise<string> {
+  const commit = await currentCommit();
+  options.log(
+    `bundling this tree as revision ${commit}${options.sqlite3 ? ' (with the sqlite3 driver)' : ''}`,
+  );
+  const outFile = defaultBundlePath(commit, options.sqlite3);
+  return (await buildBundle({ commit, outFile, sqlite3: options.sqlite3 })).file;
+}
 
 /**
- * Builds the CodeDeploy revision: appspec, hooks, unit, the compiled service with its production
- * dependencies, and a REVISION file. Entries are sorted, times fixed and modes normalised, so the
+ * Builds the CodeDeploy revision: appspec, hooks, unit, the service compiled into a few files with its
+ * dependencies (service-build.ts), the packages it needs on disk (dependencies.ts), the bundled
+ * packages' licences, and a REVISION file. Entries are sorted, times fixed and modes normalised, so the
  * same sources and commit give the same bytes.
  */
 export async function buildBundle(options: BundleOptions): Promise<Bundle> {
   if (!/^[\w.-]+$/.test(options.commit)) {
     throw new Error(`commit must be letters, digits, '.', '_' or '-', got ${JSON.stringify(options.commit)}`);
   }
-  if (options.buildService) await runChecked('npm', ['run', 'build', '-w', 'service'], { cwd: REPO_ROOT });
+  if (options.typeCheck) await runChecked('npm', ['run', 'build', '-w', 'service'], { cwd: REPO_ROOT });
 
   const staging = await mkdtemp(join(tmpdir(), 'dealership-bundle-'));
   try {
@@ -66,26 +83,24 @@ export async function buildBundle(options: BundleOptions): Promise<Bundle> {
         filter: (path) => !path.endsWith('.test.ts'),
       }).catch((error: NodeJS.ErrnoException) => {
         if (error.code !== 'ENOENT') throw error;
-        const hint = source === 'service/dist' ? ' (npm run build -w service)' : '';
-        throw new Error(`${source} is missing from ${REPO_ROOT}${hint}`);
+        throw new Error(`${source} is missing from ${REPO_ROOT}`);
       });
     }
-    // Outer packages before the ones nested in their node_modules, so no two copies share a folder.
-    const packages = await productionPackages(SERVICE_DIR, REPO_ROOT);
-    const depth = (path: string) => path.split('/node_modules/').length;
-    for (let level = 1; packages.some((pkg) => depth(pkg.bundlePath) >= level); level += 1) {
-      await forEachConcurrent(
-        packages.filter((pkg) => depth(pkg.bundlePath) === level),
-        16,
-        async (pkg) => {
-          const native = existsSync(join(pkg.sourceDir, 'binding.gyp'));
-          await cp(pkg.sourceDir, join(staging, 'service', 'node_modules', pkg.bundlePath), {
-            recursive: true,
-            dereference: true,
-            filter: (path) => keepInPackage(relative(pkg.sourceDir, path), native),
-          });
-        },
-      );
+    const dist = join(staging, 'service', 'dist');
+    const service = await buildService(dist);
+    await writeFile(join(dist, 'THIRD-PARTY-LICENSES.txt'), await licenceNotice(service.bundledPackages));
+
+    const shipped = [...SHIPPED_PACKAGES, ...(options.sqlite3 ? [SQLITE_DRIVER] : [])];
+    let shippedFiles = 0;
+    for (const pkg of await shippedPackages(shipped)) {
+      const native = isNative(pkg.sourceDir);
+      const files = (await packageFiles(pkg.sourceDir)).filter((file) => keepInPackage(file, native));
+      shippedFiles += files.length;
+      await forEachConcurrent(files, 16, async (file) => {
+        const to = join(staging, 'service', 'node_modules', pkg.bundlePath, file);
+        await mkdir(dirname(to), { recursive: true });
+        await copyFile(join(pkg.sourceDir, file), to);
+      });
     }
     await writeFile(join(staging, 'REVISION'), `${options.commit}\n`);
 
@@ -106,26 +121,9 @@ export async function buildBundle(options: BundleOptions): Promise<Bundle> {
       sha256: createHash('sha256').update(bytes).digest('hex'),
       bytes: bytes.length,
       entries: files.length,
+      shippedFiles,
     };
   } finally {
     await rm(staging, { recursive: true, force: true });
   }
-}
-
-/** Never loaded at run time: TypeScript sources and declarations, source maps, documentation. */
-const NOT_RUN = /\.(ts|cts|mts|map|md|markdown)$/i;
-
-/**
- * Inside one package: its nested node_modules are packages of their own; files Node never loads are
- * left out; of a native module's node-gyp output (build/), only the compiled addons in build/Release.
- */
-function keepInPackage(inside: string, native: boolean): boolean {
-  const parts = inside.split(sep);
-  if (parts[0] === 'node_modules') return false;
-  if (NOT_RUN.test(inside)) return false;
-  if (native && parts[0] === 'build' && parts.length > 1) {
-    const name = basename(inside);
-    return parts.length === 2 ? name === 'Release' || name.endsWith('.node') : name.endsWith('.node');
-  }
-  return true;
 }

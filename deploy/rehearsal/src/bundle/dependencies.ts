@@ -1,84 +1,116 @@
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
-import { dirname, join, relative, sep } from 'node:path';
+import { readdir, readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { basename, join, relative, sep } from 'node:path';
+import { build } from 'esbuild';
+import { REPO_ROOT, SERVICE_DIR } from '../paths.js';
+import { packagesIn } from './service-build.js';
 
-/** One installed package the service needs at run time, and where it goes in the bundle's node_modules. */
-export interface InstalledPackage {
-  name: string;
+/** One installed package the revision ships in service/node_modules, and where it goes there. */
+export interface ShippedPackage {
   sourceDir: string;
-  /** Path below the bundle's `service/node_modules`, e.g. `debug` or `a/node_modules/b`. */
+  /** Path below the revision's `service/node_modules`, e.g. `bindings` or `a/node_modules/b`. */
   bundlePath: string;
 }
 
-interface Manifest {
-  name?: string;
-  dependencies?: Record<string, string>;
-  optionalDependencies?: Record<string, string>;
-  peerDependencies?: Record<string, string>;
-  peerDependenciesMeta?: Record<string, { optional?: boolean }>;
-}
-
-const readManifest = async (dir: string): Promise<Manifest> =>
-  JSON.parse(await readFile(join(dir, 'package.json'), 'utf8')) as Manifest;
-
-/** Node's lookup: node_modules/NAME in the requiring package's folder, then each folder above it. */
-function resolveInstalled(name: string, fromDir: string, topDir: string): string | undefined {
-  for (let dir = fromDir; ; dir = dirname(dir)) {
-    const candidate = join(dir, 'node_modules', name);
-    if (existsSync(join(candidate, 'package.json'))) return candidate;
-    if (dir === topDir || dir === dirname(dir)) return undefined;
-  }
-}
-
 /**
- * The production dependency closure of the workspace package in `packageDir`, as npm installed it
- * (hoisted into `topDir/node_modules` or kept in the workspace's own node_modules). Copying these
- * folders to the bundle's `service/node_modules` keeps every package resolving to the same version:
- * the equivalent of `npm ci --omit=dev` for that workspace, without compiling native modules again.
+ * The packages the revision ships outside the bundle (`names`, each left out of it for a reason given
+ * in service-build.ts) with every package their own code requires at run time, found by
+ * following their module graph from the entry point Node would load (esbuild, without writing
+ * anything) — so sqlite3 brings `bindings` and `file-uri-to-path`, and not the tools npm only runs
+ * to install it.
  */
-export async function productionPackages(packageDir: string, topDir: string): Promise<InstalledPackage[]> {
-  const found = new Map<string, InstalledPackage>();
-  const byBundlePath = new Map<string, string>();
-  const pending: { dir: string; manifest: Manifest; label: string }[] = [
-    { dir: packageDir, manifest: await readManifest(packageDir), label: relative(topDir, packageDir) },
-  ];
-  while (pending.length > 0) {
-    const { dir, manifest, label } = pending.pop()!;
-    const wanted = [
-      ...Object.keys(manifest.dependencies ?? {}).map((name) => ({ name, optional: false })),
-      ...Object.keys(manifest.optionalDependencies ?? {}).map((name) => ({ name, optional: true })),
-      // An installed peer is used at run time; a missing optional peer is a feature left out.
-      ...Object.keys(manifest.peerDependencies ?? {}).map((name) => ({
-        name,
-        optional: manifest.peerDependenciesMeta?.[name]?.optional === true,
-      })),
-    ];
-    for (const { name, optional } of wanted) {
-      const sourceDir = resolveInstalled(name, dir, topDir);
-      if (sourceDir === undefined) {
-        if (optional) continue;
-        throw new Error(`${label} needs ${name}, which is not installed: run npm ci at ${topDir}`);
-      }
-      if (found.has(sourceDir)) continue;
-      const bundlePath = toBundlePath(sourceDir, packageDir, topDir);
-      const clash = byBundlePath.get(bundlePath);
-      if (clash !== undefined) {
-        throw new Error(
-          `${sourceDir} and ${clash} would both be service/node_modules/${bundlePath} in the bundle`,
-        );
-      }
-      byBundlePath.set(bundlePath, sourceDir);
-      found.set(sourceDir, { name, sourceDir, bundlePath });
-      pending.push({ dir: sourceDir, manifest: await readManifest(sourceDir), label: name });
+export async function shippedPackages(names: readonly string[]): Promise<ShippedPackage[]> {
+  const resolve = createRequire(join(SERVICE_DIR, 'package.json')).resolve;
+  const dirs = new Set<string>();
+  for (const name of names) {
+    let entry: string;
+    try {
+      entry = resolve(name);
+    } catch {
+      throw new Error(`the revision ships ${name}, which is not installed: run npm ci at ${REPO_ROOT}`);
     }
+    const graph = await build({
+      absWorkingDir: SERVICE_DIR,
+      entryPoints: [entry],
+      bundle: true,
+      write: false,
+      platform: 'node',
+      format: 'cjs',
+      metafile: true,
+      logLevel: 'silent',
+      // A native addon is loaded by path at run time; the package ships it (keepInPackage).
+      external: ['*.node'],
+    });
+    for (const dir of packagesIn(graph.metafile)) dirs.add(dir);
   }
-  return [...found.values()].sort((a, b) => (a.bundlePath < b.bundlePath ? -1 : 1));
+  return [...dirs]
+    .map((sourceDir) => ({ sourceDir, bundlePath: toBundlePath(sourceDir) }))
+    .sort((a, b) => (a.bundlePath < b.bundlePath ? -1 : 1));
 }
 
-function toBundlePath(sourceDir: string, packageDir: string, topDir: string): string {
-  for (const base of [join(packageDir, 'node_modules'), join(topDir, 'node_modules')]) {
+function toBundlePath(sourceDir: string): string {
+  for (const base of [join(SERVICE_DIR, 'node_modules'), join(REPO_ROOT, 'node_modules')]) {
     const inside = relative(base, sourceDir);
     if (!inside.startsWith('..')) return inside.split(sep).join('/');
   }
-  throw new Error(`${sourceDir} is outside ${packageDir} and ${topDir}: cannot place it in the bundle`);
+  throw new Error(`${sourceDir} is outside the service's and the repository's node_modules`);
+}
+
+/** Never loaded at run time: TypeScript sources and declarations, source maps, documentation. */
+const NOT_RUN = /\.(ts|cts|mts|map|md|markdown)$/i;
+const LICENSE = /^(licen[cs]e|copying|notice)(\.|-|$)/i;
+
+/** Whether a package builds native code (node-gyp), whose sources and build tree it then need not ship. */
+export const isNative = (packageDir: string) => existsSync(join(packageDir, 'binding.gyp'));
+
+/**
+ * Whether a file of a shipped package (a `/`-separated path inside it) goes into the revision: files
+ * Node never loads stay out, and of a native package only its licence, its JavaScript and JSON outside
+ * its build inputs (src/, deps/) and the compiled addons in build/Release.
+ */
+export function keepInPackage(file: string, native: boolean): boolean {
+  if (NOT_RUN.test(file)) return false;
+  if (!native) return true;
+  const parts = file.split('/');
+  if (parts[0] === 'build') return parts.length === 3 && parts[1] === 'Release' && file.endsWith('.node');
+  if (parts[0] === 'src' || parts[0] === 'deps') return false;
+  return (parts.length === 1 && LICENSE.test(file)) || /\.(c?js|mjs|json)$/.test(file);
+}
+
+/** The files of a package folder, as `/`-separated paths inside it; its node_modules are packages of their own. */
+export async function packageFiles(dir: string, prefix = ''): Promise<string[]> {
+  const files: string[] = [];
+  for (const entry of await readdir(join(dir, prefix), { withFileTypes: true })) {
+    const path = prefix === '' ? entry.name : `${prefix}/${entry.name}`;
+    if (entry.isDirectory()) {
+      if (entry.name !== 'node_modules') files.push(...(await packageFiles(dir, path)));
+    } else files.push(path);
+  }
+  return files;
+}
+
+/**
+ * The licences of the packages compiled into the bundle, one after another, for the revision's
+ * service/dist/THIRD-PARTY-LICENSES.txt: each package's name, version and licence, and the text of its
+ * licence file(s).
+ */
+export async function licenceNotice(packageDirs: readonly string[]): Promise<string> {
+  const sections: string[] = [];
+  for (const dir of packageDirs) {
+    const manifest = JSON.parse(await readFile(join(dir, 'package.json'), 'utf8')) as {
+      name?: string;
+      version?: string;
+      license?: string;
+    };
+    const files = (await readdir(dir)).filter((name) => LICENSE.test(name)).sort();
+    const texts = await Promise.all(files.map((name) => readFile(join(dir, name), 'utf8')));
+    sections.push(
+      [
+        `${manifest.name ?? basename(dir)}@${manifest.version ?? '?'} (${manifest.license ?? 'licence not stated'})`,
+        ...texts.map((text) => text.trim()),
+      ].join('\n\n'),
+    );
+  }
+  return `${sections.join(`\n\n${'-'.repeat(72)}\n\n`)}\n`;
 }

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { buildBundle, currentCommit, defaultBundlePath } from '../bundle/build.js';
+import { bundleThisTree } from '../bundle/build.js';
 import { bundleCommit } from '../bundle/revision.js';
 import { Load } from '../load/load.js';
 import { DEFAULT_OPTIONS, Rehearsal } from '../rehearsal.js';
@@ -10,7 +10,8 @@ import { runMain } from './main.js';
 const USAGE = `npm run rehearse -- [--instances 3] [--bundle NEW.zip] [--from OLD.zip] [--rate 40] [--keep]
 Installs OLD (default: NEW) on N local instances behind HAProxy, then deploys NEW under load with
 the CodeDeploy lifecycle and the real hook scripts, and reports. NEW defaults to this tree's bundle.
-DATABASE_URL (mysql://...) makes every instance use that database; default: one shared SQLite file.`;
+DATABASE_URL (mysql://...) makes every instance use that database; default: one shared SQLite file,
+for which this tree's revision also ships the sqlite3 driver (production's does not).`;
 
 await runMain(USAGE, async () => {
   const { values } = parseArgs({
@@ -24,19 +25,17 @@ await runMain(USAGE, async () => {
   });
   const here = process.env.INIT_CWD ?? process.cwd();
   const log = (line: string) => console.error(line);
-  let bundle = values.bundle ? resolve(here, values.bundle) : undefined;
-  if (bundle === undefined) {
-    const commit = await currentCommit();
-    log(`bundling this tree as revision ${commit}`);
-    bundle = (await buildBundle({ commit, outFile: defaultBundlePath(commit), buildService: true })).file;
-  }
+  const databaseUrl = process.env.DATABASE_URL || undefined;
+  const bundle = values.bundle
+    ? resolve(here, values.bundle)
+    : await bundleThisTree({ sqlite3: !databaseUrl, log });
   const from = values.from ? resolve(here, values.from) : bundle;
   const rate = Number(values.rate);
 
   const rehearsal = await Rehearsal.start({
     ...DEFAULT_OPTIONS,
     instances: Number(values.instances),
-    databaseUrl: process.env.DATABASE_URL || undefined,
+    databaseUrl,
     keep: values.keep,
     log,
   });

@@ -63,6 +63,11 @@ export class AgentProcess implements AgentClient {
     return new AgentProcess(spawn(command, args, { cwd: '/', env: options.env, stdio: 'pipe' }));
   }
 
+  /** The agent's process id (inside its mount namespace, as every script and service it starts). */
+  get pid(): number {
+    return this.child.pid!;
+  }
+
   async run(command: AgentCommand, spec: DeploymentSpec): Promise<'Succeeded' | 'Skipped'> {
     if (this.exited) throw new Error(`the agent has exited:\n${this.stderr.trim()}`);
     const id = this.nextId++;

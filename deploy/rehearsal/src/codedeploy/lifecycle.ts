@@ -41,17 +41,37 @@ export interface InstanceResult {
   events: EventResult[];
 }
 
+/*
+ * The events of the deployments CodeDeploy runs for an Auto Scaling group (CodeDeploy User Guide,
+ * "AppSpec 'hooks' section", Lifecycle event hook availability: the Auto Scaling launch deployment and
+ * Auto Scaling termination deployment columns; integrations-aws-auto-scaling, "How Amazon EC2 Auto
+ * Scaling works with CodeDeploy"). A launched instance gets the last successful revision installed,
+ * and traffic allowed, while it waits in Pending:Wait; a terminating one (TerminationHookEnabled) has
+ * its traffic blocked and the last successful revision's ApplicationStop run in Terminating:Wait.
+ */
+export const LAUNCH_EVENTS: readonly LifecycleEvent[] = LIFECYCLE_ORDER.filter(
+  (event) => !['BeforeBlockTraffic', 'BlockTraffic', 'AfterBlockTraffic'].includes(event),
+);
+export const TERMINATION_EVENTS: readonly LifecycleEvent[] = [
+  'BeforeBlockTraffic',
+  'BlockTraffic',
+  'AfterBlockTraffic',
+  'ApplicationStop',
+];
+
 /**
- * CodeDeploy's side of an in-place deployment on one instance: every event in order, the traffic
- * events at the load balancer, the others sent to the instance's agent (agent.ts), which skips an
- * event with no script to run. The first failure ends the instance's deployment.
+ * CodeDeploy's side of a deployment on one instance: its events in order (an in-place deployment's by
+ * default), the traffic events at the load balancer, the others sent to the instance's agent
+ * (agent.ts), which skips an event with no script to run. The first failure ends the instance's
+ * deployment.
  */
 export async function deployToInstance(
   instance: AgentInstance,
   deployment: Deployment,
   traffic: TrafficControl,
+  lifecycleEvents: readonly LifecycleEvent[] = LIFECYCLE_ORDER,
 ): Promise<InstanceResult> {
-  const started = Date.now();
+  const started = performance.now();
   const spec: DeploymentSpec = {
     deploymentId: deployment.id,
     deploymentGroupId: deployment.group.deploymentGroupId,
@@ -60,19 +80,19 @@ export async function deployToInstance(
     bundle: deployment.bundle,
   };
   const events: EventResult[] = [];
-  for (const event of LIFECYCLE_ORDER) {
-    const eventStarted = Date.now();
+  for (const event of lifecycleEvents) {
+    const eventStarted = performance.now();
     try {
       let status: EventResult['status'] = 'Succeeded';
       if (event === 'BlockTraffic') await traffic.block(instance.name);
       else if (event === 'AllowTraffic') await traffic.allow(instance.name);
       else status = await instance.agent.run(event, spec);
-      events.push({ event, status, durationMs: Date.now() - eventStarted });
+      events.push({ event, status, durationMs: performance.now() - eventStarted });
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
-      events.push({ event, status: 'Failed', durationMs: Date.now() - eventStarted, error: message });
-      return { instance: instance.name, status: 'Failed', durationMs: Date.now() - started, events };
+      events.push({ event, status: 'Failed', durationMs: performance.now() - eventStarted, error: message });
+      return { instance: instance.name, status: 'Failed', durationMs: performance.now() - started, events };
     }
   }
-  return { instance: instance.name, status: 'Succeeded', durationMs: Date.now() - started, events };
+  return { instance: instance.name, status: 'Succeeded', durationMs: performance.now() - started, events };
 }

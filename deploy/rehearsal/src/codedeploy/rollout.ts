@@ -38,7 +38,7 @@ export async function deployRevision(options: {
   onInstance?: (result: InstanceResult) => void;
 }): Promise<DeploymentReport> {
   const id = newDeploymentId();
-  const started = Date.now();
+  const started = performance.now();
   const results: InstanceResult[] = [];
   for (const instance of options.instances) {
     const result = await deployToInstance(
@@ -55,7 +55,7 @@ export async function deployRevision(options: {
     id,
     bundle: options.bundle,
     status: failed ? 'Failed' : 'Succeeded',
-    durationMs: Date.now() - started,
+    durationMs: performance.now() - started,
     instances: results,
   };
   if (failed && options.lastGoodBundle !== undefined) {

@@ -13,6 +13,10 @@ export interface HealthCheck {
 
 export const BACKEND = 'dealership';
 
+/** A server's health-check settings, as `server` and `default-server` lines take them. */
+export const checkSettings = (check: HealthCheck) =>
+  `check inter ${check.intervalMs}ms fastinter ${check.intervalMs}ms downinter ${check.intervalMs}ms rise ${check.rise} fall ${check.fall}`;
+
 /**
  * The load balancer of the rehearsal, shaped like the ALB in front of the instances: round robin,
  * the service's readiness as the health check, and an admin socket for draining and readying servers.
@@ -49,7 +53,7 @@ backend ${BACKEND}
   balance roundrobin
   option httpchk GET /health/ready
   http-check expect status 200
-  default-server check inter ${check.intervalMs}ms fastinter ${check.intervalMs}ms downinter ${check.intervalMs}ms rise ${check.rise} fall ${check.fall}
+  default-server ${checkSettings(check)}
 ${servers.map((server) => `  server ${server.name} 127.0.0.1:${server.port}`).join('\n')}
 `;
 }

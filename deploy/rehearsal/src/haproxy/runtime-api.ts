@@ -1,6 +1,6 @@
 import { connect } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { BACKEND } from './config.js';
+import { BACKEND, checkSettings, type HealthCheck } from './config.js';
 
 export type AdminState = 'ready' | 'drain' | 'maint';
 
@@ -35,6 +35,27 @@ export class RuntimeApi {
     const answer = (await this.command(`set server ${BACKEND}/${server} state ${state}`)).trim();
     if (answer !== '')
       throw new Error(`HAProxy refused "set server ${BACKEND}/${server} state ${state}": ${answer}`);
+  }
+
+  /**
+   * Adds a server to the backend while HAProxy runs (the rehearsal's RegisterTargets for an instance an
+   * Auto Scaling group launches), in maintenance until its AllowTraffic, its health check enabled. A
+   * dynamic server takes no default-server settings, so the check's are given (HAProxy 2.6 management
+   * guide, "add server", "enable health").
+   */
+  async addServer(name: string, port: number, check: HealthCheck): Promise<void> {
+    const added = (
+      await this.command(`add server ${BACKEND}/${name} 127.0.0.1:${port} ${checkSettings(check)} disabled`)
+    ).trim();
+    if (added !== 'New server registered.') throw new Error(`HAProxy refused to add ${name}: ${added}`);
+    const health = (await this.command(`enable health ${BACKEND}/${name}`)).trim();
+    if (health !== '') throw new Error(`HAProxy refused "enable health ${BACKEND}/${name}": ${health}`);
+  }
+
+  /** Removes a server in maintenance with no session left (HAProxy 2.6 management guide, "del server"). */
+  async deleteServer(name: string): Promise<void> {
+    const answer = (await this.command(`del server ${BACKEND}/${name}`)).trim();
+    if (answer !== 'Server deleted.') throw new Error(`HAProxy refused to delete ${name}: ${answer}`);
   }
 
   /** The backend's servers from `show stat`. */

@@ -41,7 +41,8 @@ interface Answer {
 export class Load {
   // FIFO keeps every pooled connection busy, so none sits idle until the balancer closes it under a request.
   private readonly keepAlive = new Agent({ keepAlive: true, maxSockets: 16, scheduling: 'fifo' });
-  private readonly started = Date.now();
+  // The monotonic clock: a step of the wall clock must not make a burst of requests look due.
+  private readonly started = performance.now();
   private readonly timer: NodeJS.Timeout;
   private readonly inFlight = new Set<Promise<void>>();
   private readonly latencies: number[] = [];
@@ -61,10 +62,10 @@ export class Load {
       throw new Error(`load rate must be 1 to 5000 requests/s, got ${options.ratePerSecond}`);
     }
     const intervalMs = 1000 / options.ratePerSecond;
-    // Catch up by wall clock, so a slow event loop does not lower the rate.
+    // Catch up by the clock, so a slow event loop does not lower the rate.
     this.timer = setInterval(
       () => {
-        const due = Math.floor((Date.now() - this.started) / intervalMs);
+        const due = Math.floor((performance.now() - this.started) / intervalMs);
         while (this.tick < due) this.send(this.tick++);
       },
       Math.max(1, Math.min(intervalMs, 10)),
@@ -183,7 +184,7 @@ export class Load {
   /** Stops sending, waits for the requests in flight, and reports. */
   async stop(): Promise<LoadReport> {
     clearInterval(this.timer);
-    const durationMs = Date.now() - this.started;
+    const durationMs = performance.now() - this.started;
     while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
     this.keepAlive.destroy();
     const sorted = [...this.latencies].sort((a, b) => a - b);

@@ -4,6 +4,7 @@ import { mkdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { groupId, primaryGroupId, userId } from '../accounts.js';
+import { readProcStat } from '../proc.js';
 import { parseEnvironmentFile, readServiceUnit, type ServiceUnit } from './unit-file.js';
 
 /** What a running unit's pid file records, so that stopping it needs nothing else. */
@@ -188,12 +189,6 @@ function signal(pid: number, name: NodeJS.Signals) {
 
 /** A process's start time from /proc (to tell it from a later process given the same pid); undefined once it has exited. */
 async function processStart(pid: number): Promise<string | undefined> {
-  try {
-    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
-    // Fields after the parenthesised command: state is the 1st, start time the 20th.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return fields[0] === 'Z' || fields[0] === 'X' ? undefined : fields[19];
-  } catch {
-    return undefined;
-  }
+  const stat = await readProcStat(pid);
+  return stat === undefined ? undefined : String(stat.startTicks);
 }

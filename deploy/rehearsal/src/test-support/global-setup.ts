@@ -4,14 +4,20 @@ import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { ensureServiceAccount } from '../accounts.js';
 import { buildBundle } from '../bundle/build.js';
-import { REPO_ROOT } from '../paths.js';
-import { runChecked } from '../process.js';
+
+export interface TestRevision {
+  file: string;
+  commit: string;
+  sha256: string;
+}
 
 export interface TestRevisions {
   dir: string;
-  /** Two revisions of this tree, labelled as two commits. */
-  one: { file: string; commit: string; sha256: string };
-  two: { file: string; commit: string; sha256: string };
+  /** Two revisions of this tree, labelled as two commits, carrying the sqlite3 driver (for SQLite rehearsals). */
+  one: TestRevision;
+  two: TestRevision;
+  /** The same two as production ships them: MySQL only, no sqlite3. */
+  production: { one: TestRevision; two: TestRevision };
 }
 
 declare module 'vitest' {
@@ -21,8 +27,9 @@ declare module 'vitest' {
 }
 
 /**
- * Creates the service account (as deploy/image/provision.sh does; the tests run as root, like the agent),
- * compiles the real service once and bundles it as two revisions that every test file deploys.
+ * Creates the service account (as deploy/image/provision.sh does; the tests run as root, like the agent)
+ * and bundles the real service as two revisions that every test file deploys, each both with the sqlite3
+ * driver (the SQLite rehearsals) and as production ships it.
  */
 export default async function setup(project: TestProject) {
   if (process.getuid?.() !== 0) {
@@ -32,13 +39,18 @@ export default async function setup(project: TestProject) {
     );
   }
   await ensureServiceAccount();
-  await runChecked('npm', ['run', 'build', '-w', 'service'], { cwd: REPO_ROOT });
   const dir = await mkdtemp(join(tmpdir(), 'rehearsal-revisions-'));
-  const bundle = async (commit: string) => {
-    const built = await buildBundle({ commit, outFile: join(dir, `${commit}.zip`) });
+  const bundle = async (commit: string, sqlite3: boolean): Promise<TestRevision> => {
+    const outFile = join(dir, sqlite3 ? `${commit}-sqlite3.zip` : `${commit}.zip`);
+    const built = await buildBundle({ commit, outFile, sqlite3 });
     return { file: built.file, commit, sha256: built.sha256 };
   };
-  project.provide('revisions', { dir, one: await bundle('rev-one'), two: await bundle('rev-two') });
+  project.provide('revisions', {
+    dir,
+    one: await bundle('rev-one', true),
+    two: await bundle('rev-two', true),
+    production: { one: await bundle('rev-one', false), two: await bundle('rev-two', false) },
+  });
   return async () => {
     await rm(dir, { recursive: true, force: true });
   };
