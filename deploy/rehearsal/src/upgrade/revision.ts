@@ -1,5 +1,6 @@
 import { existsSync, statSync } from 'node:fs';
-import { copyFile, mkdir, readFile, rm } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { listFiles } from '../bundle/files.js';
 import { REPO_ROOT } from '../paths.js';
@@ -82,10 +83,11 @@ async function nodeModulesFolders(root: string): Promise<string[]> {
 
 /**
  * The revision of a git ref, built by that commit's own bundler: a `git worktree` of the commit, its
- * dependencies, `npm run bundle` labelled with the commit (DEALERSHIP_COMMIT). When the commit's
- * package-lock.json is this checkout's, this checkout's installed node_modules are hard-linked in
- * instead of running `npm ci` (same lock file, same tree; nothing in a build writes into node_modules);
- * otherwise `npm ci` installs them, which needs the npm registry.
+ * dependencies, `npm run bundle` labelled with the commit (DEALERSHIP_COMMIT); the zip is copied into
+ * `workDir` and the worktree removed. When the commit's package-lock.json is this checkout's, this
+ * checkout's installed node_modules are copied in — hard links when the worktree is on the same file
+ * system (same lock file, same tree; nothing in a build writes into node_modules) — instead of running
+ * `npm ci`, which otherwise installs them and needs the npm registry.
  */
 export async function buildRevisionFromRef(
   ref: string,
@@ -99,7 +101,10 @@ export async function buildRevisionFromRef(
     throw new Error(`--base-ref: ${JSON.stringify(ref)} is not a commit in ${REPO_ROOT} (fetch it first?)`);
   }
   const commit = resolved.stdout.trim();
-  const tree = join(workDir, 'base-source');
+  // Not in workDir, which may be memory-backed: on this checkout's file system when /tmp is, so the
+  // dependencies can be hard links.
+  const parent = await mkdtemp(join(tmpdir(), 'upgrade-base-'));
+  const tree = join(parent, 'base-source');
   log(`building the base revision from ${ref} (${commit.slice(0, 12)}) in a git worktree`);
   await runChecked('git', ['worktree', 'add', '--detach', '--force', tree, commit], { cwd: REPO_ROOT });
   try {
@@ -107,8 +112,9 @@ export async function buildRevisionFromRef(
       (await readFile(join(tree, 'package-lock.json'), 'utf8').catch(() => '')) ===
       (await readFile(join(REPO_ROOT, 'package-lock.json'), 'utf8'));
     if (sameLock) {
+      const link = statSync(parent).dev === statSync(REPO_ROOT).dev ? '-al' : '-a';
       for (const folder of await nodeModulesFolders(REPO_ROOT)) {
-        await runChecked('cp', ['-al', join(REPO_ROOT, folder, 'node_modules'), join(tree, folder)]);
+        await runChecked('cp', [link, join(REPO_ROOT, folder, 'node_modules'), join(tree, folder)]);
       }
     } else {
       log('its package-lock.json differs from this checkout: npm ci');
@@ -133,5 +139,6 @@ export async function buildRevisionFromRef(
     await runChecked('git', ['worktree', 'remove', '--force', tree], { cwd: REPO_ROOT }).catch(() =>
       run('git', ['worktree', 'prune'], { cwd: REPO_ROOT }),
     );
+    await rm(parent, { recursive: true, force: true });
   }
 }
