@@ -1,22 +1,24 @@
-import { readFile, rm } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { REHEARSAL_DIST, REPO_ROOT } from '../paths.js';
 import { run, runChecked } from '../process.js';
-import { EMAIL_ADDRESS_MODEL, FixtureRevisions, RENAME_EMAIL } from '../test-support/upgrade-fixtures.js';
+import {
+  EMAIL_ADDRESS_MODEL,
+  type FixtureRevisions,
+  fixtureRevisionsForTests,
+  RENAME_EMAIL,
+} from '../test-support/upgrade-fixtures.js';
 import type { UpgradeCheckReport } from '../upgrade/check.js';
 
 const cli = (args: string[]) =>
   run(process.execPath, [join(REHEARSAL_DIST, 'cli/rehearse-upgrade.js'), ...args]);
 
 describe('npm run rehearse:upgrade', () => {
+  const made = fixtureRevisionsForTests();
   let fixtures: FixtureRevisions;
-
-  beforeAll(async () => {
-    fixtures = await FixtureRevisions.create();
-  });
-  afterAll(async () => {
-    await rm(fixtures.dir, { recursive: true, force: true });
+  beforeAll(() => {
+    ({ fixtures } = made);
   });
 
   it('refuses a base given twice, or not at all, naming the options', async () => {

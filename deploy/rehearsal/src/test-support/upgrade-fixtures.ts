@@ -1,5 +1,6 @@
-import { copyFile, cp, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { copyFile, cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { afterAll, beforeAll, inject } from 'vitest';
 import { runChecked } from '../process.js';
 import { scratchDir } from '../scratch.js';
 import { openRevision, type Revision } from '../upgrade/revision.js';
@@ -163,4 +164,20 @@ export class FixtureRevisions {
       return [path];
     });
   }
+}
+
+/**
+ * For one test file: fixture revisions made before its tests and removed after, and the test revision
+ * `one` (global-setup.ts) opened as their base. Read the fields inside tests, once beforeAll has run.
+ */
+export function fixtureRevisionsForTests(): { fixtures: FixtureRevisions; base: Revision } {
+  const state = {} as { fixtures: FixtureRevisions; base: Revision };
+  beforeAll(async () => {
+    state.fixtures = await FixtureRevisions.create();
+    state.base = await state.fixtures.open('base', inject('revisions').one.file);
+  });
+  afterAll(async () => {
+    if (state.fixtures) await rm(state.fixtures.dir, { recursive: true, force: true });
+  });
+  return state;
 }

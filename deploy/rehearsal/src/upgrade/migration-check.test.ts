@@ -1,5 +1,4 @@
-import { rm } from 'node:fs/promises';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { runChecked } from '../process.js';
 import {
   ADD_LEGACY_CODE,
@@ -9,7 +8,8 @@ import {
   DROP_LEGACY_CODE,
   DROP_MECHANICS,
   EMAIL_ADDRESS_MODEL,
-  FixtureRevisions,
+  type FixtureRevisions,
+  fixtureRevisionsForTests,
   RENAME_EMAIL,
 } from '../test-support/upgrade-fixtures.js';
 import { readModelUsage } from './code-usage.js';
@@ -17,15 +17,11 @@ import { checkMigrations } from './migration-check.js';
 import type { Revision } from './revision.js';
 
 describe('the migration check (base migrations, then the head’s, on a scratch database)', () => {
+  const made = fixtureRevisionsForTests();
   let fixtures: FixtureRevisions;
   let base: Revision;
-
-  beforeAll(async () => {
-    fixtures = await FixtureRevisions.create();
-    base = await fixtures.open('base', inject('revisions').one.file);
-  });
-  afterAll(async () => {
-    await rm(fixtures.dir, { recursive: true, force: true });
+  beforeAll(() => {
+    ({ fixtures, base } = made);
   });
 
   it("reads the base's models from its built service: tables and column names as the database has them", async () => {

@@ -1,10 +1,10 @@
-import { rm } from 'node:fs/promises';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { formatLoad } from '../report.js';
 import {
   ADD_LOYALTY,
   EMAIL_ADDRESS_MODEL,
-  FixtureRevisions,
+  type FixtureRevisions,
+  fixtureRevisionsForTests,
   RENAME_EMAIL,
 } from '../test-support/upgrade-fixtures.js';
 import { runUpgradeCheck, type UpgradeCheckReport } from './check.js';
@@ -18,15 +18,11 @@ const shown = (report: UpgradeCheckReport) =>
     .join('\n')}`;
 
 describe('the upgrade check, rehearsed on instances behind HAProxy under load', () => {
+  const made = fixtureRevisionsForTests();
   let fixtures: FixtureRevisions;
   let base: Revision;
-
-  beforeAll(async () => {
-    fixtures = await FixtureRevisions.create();
-    base = await fixtures.open('base', inject('revisions').one.file);
-  });
-  afterAll(async () => {
-    await rm(fixtures.dir, { recursive: true, force: true });
+  beforeAll(() => {
+    ({ fixtures, base } = made);
   });
 
   it('passes an additive upgrade on three instances sharing MariaDB: no failed request going up or back, the migration listed', async () => {
