@@ -1,6 +1,6 @@
 import { createScratchDatabase } from './database.js';
 import { checkMigrations, type MigrationCheck } from './migration-check.js';
-import { short } from './report.js';
+import { count, short } from './report.js';
 import type { Revision } from './revision.js';
 import { type PhaseReport, rehearseUpgrade, type UpgradeRehearsalReport } from './upgrade-rehearsal.js';
 
@@ -36,8 +36,6 @@ export interface UpgradeCheckReport {
   error?: string;
   durationMs: number;
 }
-
-const count = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
 
 function deploymentProblem(phase: string, report: PhaseReport['deployment']): string | undefined {
   if (report.status === 'Succeeded') return undefined;

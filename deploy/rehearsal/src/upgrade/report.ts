@@ -12,6 +12,8 @@ const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 export const short = (commit: string) => (/^[0-9a-f]{40}$/.test(commit) ? commit.slice(0, 12) : commit);
 /** Inline code that survives any text: backticks and line breaks out, length bounded. */
 const code = (text: string) => `\`${text.replace(/`/g, "'").replace(/\s+/g, ' ').slice(0, 200)}\``;
+/** `1 request`, `2 requests`. */
+export const count = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
 const cell = (text: string) => text.replace(/\|/g, '\\|');
 
 function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
@@ -189,7 +191,13 @@ export function renderUpgradeMarkdown(report: UpgradeCheckReport): string {
       ]);
     }
   }
-  out.push(table(['step', 'result', 'requests', 'failed', 'deployment time'], rows), '');
+  out.push(table(['step', 'result', 'requests', 'failed', 'time'], rows), '');
+  if (!rehearsal && report.error === undefined) {
+    out.push(
+      'The rehearsal did not run: the migration check failed first (`--rehearse-anyway` runs it regardless).',
+      '',
+    );
+  }
 
   const migrations = migrationsLine(rehearsal?.upgrade, check);
   if (migrations) out.push(migrations, '');

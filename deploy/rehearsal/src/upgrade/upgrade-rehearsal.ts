@@ -2,6 +2,7 @@ import { existsSync, statSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { LifecycleEvent } from '../codedeploy/appspec.js';
+import type { EventResult } from '../codedeploy/lifecycle.js';
 import type { DeploymentReport } from '../codedeploy/rollout.js';
 import { Load, type LoadReport } from '../load/load.js';
 import { DEFAULT_OPTIONS, Rehearsal, type RehearsalInstance } from '../rehearsal.js';
@@ -15,7 +16,7 @@ const UNIT = 'dealership.service';
 export interface TimedEvent {
   instance: string;
   event: LifecycleEvent;
-  status: 'Succeeded' | 'Failed' | 'Skipped';
+  status: EventResult['status'];
   startMs: number;
   durationMs: number;
   /** The deployment it belongs to: the phase's own, or CodeDeploy's automatic rollback of it. */
