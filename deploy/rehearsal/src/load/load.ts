@@ -9,6 +9,17 @@ export interface LoadOptions {
   /** Requests in flight beyond this are not sent and count as failed: the load stays bounded. */
   maxInFlight?: number;
   timeoutMs?: number;
+  /** More requests to mix in, one in every five, taken in turn (the upgrade rehearsal's reads and writes of every table). */
+  extra?: readonly LoadRequest[];
+}
+
+/** A request mixed into the load's own cycle. */
+export interface LoadRequest {
+  method: 'GET' | 'POST';
+  path: string;
+  /** A fresh body for each request (so unique fields stay unique). */
+  body?: () => unknown;
+  expected: readonly number[];
 }
 
 export interface LoadReport {
@@ -17,14 +28,14 @@ export interface LoadReport {
   failed: number;
   /** Requests per kind: list cars, create a customer, read a created customer back, version. */
   byKind: Record<RequestKind, number>;
-  /** The first few failures, each once, with a count. */
-  failures: { reason: string; count: number }[];
+  /** The first few failures, each once, with a count and when it was first seen (ms after the load started). */
+  failures: { reason: string; count: number; firstAtMs: number }[];
   /** Which commit answered /version through the load balancer, and how often. */
   commits: Record<string, number>;
   latencyMs: { p50: number; p99: number; max: number };
 }
 
-type RequestKind = 'listCars' | 'createCustomer' | 'readBack' | 'version';
+type RequestKind = 'listCars' | 'createCustomer' | 'readBack' | 'version' | 'extra';
 const CYCLE: readonly RequestKind[] = ['listCars', 'createCustomer', 'version', 'readBack'];
 
 interface Answer {
@@ -46,21 +57,24 @@ export class Load {
   private readonly timer: NodeJS.Timeout;
   private readonly inFlight = new Set<Promise<void>>();
   private readonly latencies: number[] = [];
-  private readonly failureCounts = new Map<string, number>();
+  private readonly failureCounts = new Map<string, { count: number; firstAtMs: number }>();
   private readonly report: Omit<LoadReport, 'durationMs' | 'failures' | 'latencyMs'> = {
     sent: 0,
     failed: 0,
-    byKind: { listCars: 0, createCustomer: 0, readBack: 0, version: 0 },
+    byKind: { listCars: 0, createCustomer: 0, readBack: 0, version: 0, extra: 0 },
     commits: {},
   };
   private tick = 0;
   /** Customers created and not yet read back. */
   private readonly created: number[] = [];
+  private readonly cycle: readonly RequestKind[];
+  private extraTurn = 0;
 
   constructor(private readonly options: LoadOptions) {
     if (!(options.ratePerSecond > 0 && options.ratePerSecond <= 5000)) {
       throw new Error(`load rate must be 1 to 5000 requests/s, got ${options.ratePerSecond}`);
     }
+    this.cycle = options.extra?.length ? [...CYCLE, 'extra'] : CYCLE;
     const intervalMs = 1000 / options.ratePerSecond;
     // Catch up by the clock, so a slow event loop does not lower the rate.
     this.timer = setInterval(
@@ -79,7 +93,7 @@ export class Load {
       this.fail(`not sent: ${limit} requests already in flight`);
       return;
     }
-    const kind = CYCLE[tick % CYCLE.length]!;
+    const kind = this.cycle[tick % this.cycle.length]!;
     const agent = tick % 2 === 0 ? this.keepAlive : false;
     const work = this.perform(kind, agent).finally(() => this.inFlight.delete(work));
     this.inFlight.add(work);
@@ -94,6 +108,10 @@ export class Load {
         const commit = String((JSON.parse(answer.body) as { commit?: unknown }).commit);
         this.report.commits[commit] = (this.report.commits[commit] ?? 0) + 1;
       }
+    } else if (kind === 'extra') {
+      const extra = this.options.extra!;
+      const next = extra[this.extraTurn++ % extra.length]!;
+      await this.call(kind, agent, next.method, next.path, next.expected, next.body?.());
     } else if (kind === 'readBack') {
       // Through the load balancer, most likely from another instance than the one that wrote it.
       const id = this.created.shift();
@@ -122,7 +140,7 @@ export class Load {
     agent: Agent | false,
     method: string,
     path: string,
-    expected: number[],
+    expected: readonly number[],
     body?: unknown,
   ): Promise<Answer | undefined> {
     this.report.sent += 1;
@@ -178,7 +196,9 @@ export class Load {
 
   private fail(reason: string) {
     this.report.failed += 1;
-    this.failureCounts.set(reason, (this.failureCounts.get(reason) ?? 0) + 1);
+    const seen = this.failureCounts.get(reason);
+    if (seen) seen.count += 1;
+    else this.failureCounts.set(reason, { count: 1, firstAtMs: Date.now() - this.started });
   }
 
   /** Stops sending, waits for the requests in flight, and reports. */
@@ -193,7 +213,7 @@ export class Load {
     return {
       ...this.report,
       durationMs,
-      failures: [...this.failureCounts].slice(0, 10).map(([reason, count]) => ({ reason, count })),
+      failures: [...this.failureCounts].slice(0, 10).map(([reason, seen]) => ({ reason, ...seen })),
       latencyMs: { p50: percentile(0.5), p99: percentile(0.99), max: percentile(1) },
     };
   }

@@ -1,8 +1,8 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { listFiles } from '../bundle/files.js';
 import { runChecked } from '../process.js';
+import { zipDirectory } from '../upgrade/revision.js';
 
 /**
  * A copy of a revision with another commit whose service exits at start on the instance listening on
@@ -21,12 +21,7 @@ export async function revisionFailingOnPort(options: {
     const guard = `if (process.env.PORT === '${options.failingPort}') {\n  console.error('this revision cannot start here');\n  process.exit(1);\n}\n`;
     await writeFile(main, guard + (await readFile(main, 'utf8')));
     await writeFile(join(dir, 'REVISION'), `${options.commit}\n`);
-    const files = await listFiles(dir);
-    await runChecked('zip', ['-X', '-D', '-q', '-@', options.to], {
-      cwd: dir,
-      input: `${files.join('\n')}\n`,
-    });
-    return options.to;
+    return await zipDirectory(dir, options.to);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
