@@ -19,7 +19,7 @@ fi
 
 log "migrating the database"
 started=$SECONDS
-supervisor run "$UNIT" --env-file "$MIGRATE_ENV_FILE" node "$APP_DIR/service/dist/cli/migrate.js" up
+supervisor run "$UNIT" --property=EnvironmentFile=-"$MIGRATE_ENV_FILE" node "$APP_DIR/service/dist/cli/migrate.js" up
 log "migrations applied in $((SECONDS - started)) s"
 
 # With IAM database authentication the service logs in as its own user, with DML grants only; the
@@ -27,7 +27,7 @@ log "migrations applied in $((SECONDS - started)) s"
 if [[ $(env_value DATABASE_IAM_AUTH false) == true ]]; then
   app_user=$(env_value DATABASE_URL '' | sed -n 's|^mysql://\([^:@/]*\)@.*|\1|p')
   [[ -n $app_user ]] || fail "DATABASE_IAM_AUTH=true needs DATABASE_URL=mysql://USER@host/db in $ENV_FILE"
-  supervisor run "$UNIT" --env-file "$MIGRATE_ENV_FILE" \
+  supervisor run "$UNIT" --property=EnvironmentFile=-"$MIGRATE_ENV_FILE" \
     node "$APP_DIR/service/dist/cli/migrate.js" grant-app-user --user "$app_user" --auth iam
   log "database user $app_user has its grants"
 fi

@@ -33,21 +33,22 @@ on_systemd() {
 }
 
 # supervisor VERB ARGS...: systemctl's verbs (is-active, start, stop, restart, enable, daemon-reload),
-# plus `run UNIT [--env-file FILE]... CMD...`, which runs CMD as UNIT runs: its user, environment file
-# and directory, with each FILE read after it when it exists (systemd reads it as root, so a root-only
-# file passes its values without the service user being able to read it).
+# plus `run UNIT [--property=EnvironmentFile=-FILE]... CMD...`, which runs CMD as UNIT runs: its user,
+# environment file and directory, with each FILE read after it when it exists (systemd-run's own
+# property; systemd reads the file as root, so a root-only file passes its values to CMD without the
+# service user being able to read it).
 supervisor() {
   if on_systemd; then
     if [[ $1 == run ]]; then
       shift 2
-      local -a files=(--property=EnvironmentFile="$ENV_FILE")
-      while [[ ${1:-} == --env-file ]]; do
-        files+=(--property=EnvironmentFile=-"$2")
-        shift 2
+      local -a properties=(--property=EnvironmentFile="$ENV_FILE")
+      while [[ ${1:-} == --property=* ]]; do
+        properties+=("$1")
+        shift
       done
       systemd-run --quiet --wait --pipe --collect --service-type=exec \
         --uid="$SERVICE_USER" --gid="$SERVICE_USER" --working-directory="$APP_DIR/service" \
-        "${files[@]}" -- "$@"
+        "${properties[@]}" -- "$@"
     else
       systemctl "$@"
     fi

@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config.js';
 import { type AppUserGrant, grantAppUser } from '../db/app-user.js';
+import { mappedColumns } from '../db/mapped-columns.js';
 import { migrateUp, migrationStatus, withMigrationConnection } from '../db/migrator.js';
 import { createCliLogger } from '../logger.js';
 import { exitOnStartupError } from '../process.js';
@@ -8,6 +9,8 @@ import { exitOnStartupError } from '../process.js';
 const USAGE = `usage:
   migrate up                                          applies pending migrations (under a database lock)
   migrate status                                      prints {"applied":[...],"pending":[...]}
+  migrate columns                                     prints {table: [{model, attribute, field, allowNull}]}:
+      the tables and columns this code's models map (no database is needed); the upgrade check reads it
   migrate grant-app-user --user NAME --auth iam|password
       creates the service's own database user if missing and grants it SELECT, INSERT, UPDATE, DELETE on
       the database (no DDL); --auth password takes the password from DATABASE_APP_PASSWORD,
@@ -16,7 +19,11 @@ Connects with DATABASE_MIGRATION_URL when set, else DATABASE_URL.`;
 
 class UsageError extends Error {}
 
-type Command = { command: 'up' } | { command: 'status' } | { command: 'grant-app-user'; grant: AppUserGrant };
+type Command =
+  | { command: 'up' }
+  | { command: 'status' }
+  | { command: 'columns' }
+  | { command: 'grant-app-user'; grant: AppUserGrant };
 
 function parseCommand(argv: string[], env: NodeJS.ProcessEnv): Command {
   const { positionals, values } = parseArgs({
@@ -26,10 +33,14 @@ function parseCommand(argv: string[], env: NodeJS.ProcessEnv): Command {
   });
   const [command, ...rest] = positionals;
   if (rest.length > 0) throw new UsageError(`unexpected ${JSON.stringify(rest.join(' '))}`);
-  if ((command === 'up' || command === 'status') && values.user === undefined && values.auth === undefined) {
+  if (
+    (command === 'up' || command === 'status' || command === 'columns') &&
+    values.user === undefined &&
+    values.auth === undefined
+  ) {
     return { command };
   }
-  if (command !== 'grant-app-user') throw new UsageError('expected up, status or grant-app-user');
+  if (command !== 'grant-app-user') throw new UsageError('expected up, status, columns or grant-app-user');
   const user = values.user ?? '';
   // MySQL user names: at most 32 characters; these are the ones that need no quoting anywhere.
   if (!/^[A-Za-z0-9_]{1,32}$/.test(user)) {
@@ -58,6 +69,10 @@ async function run(argv: string[]): Promise<number> {
     }
     process.stderr.write(`${(error as Error).message}\n${USAGE}\n`);
     return 2;
+  }
+  if (parsed.command === 'columns') {
+    process.stdout.write(`${JSON.stringify(await mappedColumns())}\n`);
+    return 0;
   }
   const config = loadConfig();
   const logger = createCliLogger(config.logLevel);

@@ -58,7 +58,23 @@ it('explains bad arguments with exit 2 before touching any database', async () =
   expect(badId.code).toBe(2);
   expect(badId.stderr).toContain('"abc"');
   expect(badCommand.code).toBe(2);
-  expect(badCommand.stderr).toContain('expected up, status or grant-app-user');
+  expect(badCommand.stderr).toContain('expected up, status, columns or grant-app-user');
+});
+
+it('lists the tables and columns the models map, with no database at all (migrate columns)', async () => {
+  const listed = await node('cli/migrate', ['columns'], { DATABASE_URL: 'mysql://nobody@127.0.0.1:1/never' });
+  expect(listed.stderr).toBe('');
+  expect(listed.code).toBe(0);
+  const tables = JSON.parse(listed.stdout) as Record<string, { attribute: string; field: string }[]>;
+  expect(Object.keys(tables)).toEqual(expect.arrayContaining(['cars', 'invoices', 'service_tickets']));
+  expect(tables.cars).toContainEqual(
+    expect.objectContaining({
+      model: 'cars',
+      attribute: 'serialNumber',
+      field: 'serial_number',
+      allowNull: false,
+    }),
+  );
 });
 
 it('refuses to start with a bad setting, naming the variable and the value', async () => {

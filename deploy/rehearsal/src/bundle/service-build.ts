@@ -20,14 +20,17 @@ const NEVER_LOADED = ['pg-hstore'];
 const BANNER =
   "import { createRequire as __createRequire } from 'node:module';\nconst require = __createRequire(import.meta.url);";
 
+/** The service's sources: service/src. */
+export const SERVICE_SOURCES = join(SERVICE_DIR, 'src');
+
 /** The service's entry points: the server and every command-line tool in src/cli (the hooks run cli/migrate.js). */
-function entryPoints(): Record<string, string> {
-  const cli = readdirSync(join(SERVICE_DIR, 'src', 'cli')).filter(
+function entryPoints(sources: string): Record<string, string> {
+  const cli = readdirSync(join(sources, 'cli')).filter(
     (name) => name.endsWith('.ts') && !name.endsWith('.test.ts'),
   );
   return Object.fromEntries([
-    ['main', join(SERVICE_DIR, 'src', 'main.ts')],
-    ...cli.map((name) => [`cli/${name.slice(0, -3)}`, join(SERVICE_DIR, 'src', 'cli', name)]),
+    ['main', join(sources, 'main.ts')],
+    ...cli.map((name) => [`cli/${name.slice(0, -3)}`, join(sources, 'cli', name)]),
   ]);
 }
 
@@ -42,11 +45,14 @@ export interface ServiceBuild {
  * Compiles the service from its TypeScript sources into a few ESM files in `outDir` (the revision's
  * service/dist): main.js, cli/*.js, and the chunks they share, with every dependency inside except
  * the packages above. Not minified, so stack traces keep their names. The same sources give the same bytes.
+ * `sources` is service/src, or a changed copy of it elsewhere (the upgrade check's test revisions),
+ * whose packages are then found in the service's and the repository's node_modules.
  */
-export async function buildService(outDir: string): Promise<ServiceBuild> {
+export async function buildService(outDir: string, sources = SERVICE_SOURCES): Promise<ServiceBuild> {
   const result = await build({
     absWorkingDir: SERVICE_DIR,
-    entryPoints: entryPoints(),
+    entryPoints: entryPoints(sources),
+    nodePaths: [join(SERVICE_DIR, 'node_modules'), join(SERVICE_DIR, '..', 'node_modules')],
     outdir: outDir,
     bundle: true,
     splitting: true,
@@ -60,7 +66,7 @@ export async function buildService(outDir: string): Promise<ServiceBuild> {
     metafile: true,
     logLevel: 'error',
   });
-  checkServiceDirResolves(result.metafile, outDir);
+  checkServiceDirResolves(result.metafile, outDir, sources);
   const files = Object.keys(result.metafile.outputs).map((path) =>
     relative(outDir, join(SERVICE_DIR, path)).split(sep).join('/'),
   );
@@ -72,8 +78,8 @@ export async function buildService(outDir: string): Promise<ServiceBuild> {
  * as in the compiled dist/config.js. Bundled, that is the folder of the file its code lands in: it must
  * be a file directly in dist/ (a chunk shared by the entry points), never dist/cli/.
  */
-function checkServiceDirResolves(metafile: Metafile, outDir: string): void {
-  const config = join(SERVICE_DIR, 'src', 'config.ts');
+function checkServiceDirResolves(metafile: Metafile, outDir: string, sources: string): void {
+  const config = join(sources, 'config.ts');
   const holders = Object.entries(metafile.outputs)
     .filter(([, output]) => Object.keys(output.inputs).some((input) => join(SERVICE_DIR, input) === config))
     .map(([path]) => join(SERVICE_DIR, path));

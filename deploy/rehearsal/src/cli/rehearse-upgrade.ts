@@ -71,8 +71,7 @@ await runMain(USAGE, async () => {
     if (headSource === undefined) {
       const commit = await currentCommit();
       log(`bundling this tree as the head revision ${commit}`);
-      headSource = (await buildBundle({ commit, outFile: defaultBundlePath(commit), buildService: true }))
-        .file;
+      headSource = (await buildBundle({ commit, outFile: defaultBundlePath(commit), typeCheck: true })).file;
     }
     const base = await openRevision('base', baseSource, dir);
     const head = await openRevision('head', headSource, dir);

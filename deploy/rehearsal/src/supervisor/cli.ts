@@ -2,7 +2,7 @@ import { runMain } from '../cli/main.js';
 import { Supervisor } from './supervisor.js';
 
 const USAGE = `supervisor VERB [--quiet] UNIT   (VERB: is-active, start, stop, restart, enable, daemon-reload)
-supervisor run UNIT [--env-file FILE]... CMD [ARGS...]   (FILE: an optional EnvironmentFile= more, as systemd-run's)
+supervisor run UNIT [--property=EnvironmentFile=-FILE]... CMD [ARGS...]   (as systemd-run's: FILE read after the unit's, if it exists)
 The rehearsal's systemctl: runs UNIT from /etc/systemd/system (the instance's own, in its mount
 namespace); pid files and logs go to $DEALERSHIP_REHEARSAL_STATE.`;
 
@@ -32,12 +32,15 @@ await runMain(USAGE, async () => {
     case 'enable':
       return supervisor.enable(unit);
     case 'run': {
+      // systemd-run's property, the one the hooks pass (not a flag of our own: Node 20 reads a
+      // --env-file anywhere in its arguments, even after the script's name).
       let command = args.slice(1);
       const envFiles: string[] = [];
-      while (command[0] === '--env-file') {
-        if (command[1] === undefined) throw new Error(`--env-file needs a file\nusage: ${USAGE}`);
-        envFiles.push(command[1]);
-        command = command.slice(2);
+      while (command[0]?.startsWith('--property=')) {
+        const file = /^--property=EnvironmentFile=-(\/.+)$/.exec(command[0])?.[1];
+        if (file === undefined) throw new Error(`unsupported ${command[0]}\nusage: ${USAGE}`);
+        envFiles.push(file);
+        command = command.slice(1);
       }
       process.exitCode = await supervisor.run(unit, command, envFiles);
       return;

@@ -1,11 +1,12 @@
-import { copyFile, cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, inject } from 'vitest';
+import { buildService, SERVICE_SOURCES } from '../bundle/service-build.js';
 import { runChecked } from '../process.js';
 import { scratchDir } from '../scratch.js';
 import { openRevision, type Revision } from '../upgrade/revision.js';
 
-/** A migration as the service's compiled ones are: an ES module with up and down, given the queryInterface. */
+/** A migration as the service's are: a module with up and down, given the queryInterface. */
 export interface FixtureMigration {
   name: string;
   up: string;
@@ -82,39 +83,70 @@ async function replaceOnce(file: string, find: string, replace: string) {
   await writeFile(file, text.replace(find, replace));
 }
 
+/** What a fixture revision was made from: the service sources its dist was built from, and files added to it. */
+interface Origin {
+  sources: string;
+  addedFiles: { path: string; text: string }[];
+}
+
 /**
- * Revisions a pull request could build, made from a real one: migrations added after its own
- * (compiled into service/dist/migrations and registered at the end of its index.js), its models
- * edited, a file added. Each is a copy of the unpacked revision (in memory-backed scratch space) and a
- * copy of its zip with only the changed entries replaced, which takes a second where unpacking and
- * zipping 4,000 files again takes many. The fixtures live here, never in service/src/migrations.
+ * Revisions a pull request could build, made from a real one as a pull request would: the service's
+ * sources changed (migrations added after its own and registered in src/migrations/index.ts, its models
+ * edited) and built again by the revision's own bundler into service/dist, or a file added. Each is a copy
+ * of the unpacked revision (in memory-backed scratch space), zipped again. The fixtures live here, never
+ * in service/src/migrations.
  */
 export class FixtureRevisions {
+  private readonly origins = new Map<string, Origin>();
+
   private constructor(readonly dir: string) {}
 
   static async create(): Promise<FixtureRevisions> {
     return new FixtureRevisions(await mkdtemp(join(await scratchDir(), 'upgrade-fixtures-')));
   }
 
-  /** A revision zip, unpacked, as the base (or head) of a check. */
+  /** A revision zip, unpacked, as the base (or head) of a check; built from this tree's service/src. */
   async open(role: Revision['role'], zip: string): Promise<Revision> {
-    return openRevision(role, zip, await mkdtemp(join(this.dir, 'open-')));
+    const revision = await openRevision(role, zip, await mkdtemp(join(this.dir, 'open-')));
+    this.origins.set(revision.dir, { sources: SERVICE_SOURCES, addedFiles: [] });
+    return revision;
   }
 
-  /** A copy of `from` labelled `commit`, with what `change` writes (it returns the paths it wrote). */
-  async derive(
+  /**
+   * A copy of `from` labelled `commit`: `changeSources` edits a copy of the service sources `from` was
+   * built from (when given, service/dist is built again from them), and `added` files are written.
+   */
+  private async derive(
     role: Revision['role'],
     from: Revision,
     commit: string,
-    change: (dir: string) => Promise<string[]>,
+    changeSources: ((sources: string) => Promise<void>) | undefined,
+    added: Origin['addedFiles'] = [],
   ): Promise<Revision> {
+    const origin = this.origins.get(from.dir);
+    if (!origin) throw new Error(`fixture: ${from.dir} was not opened or derived by these fixtures`);
     const dir = join(this.dir, commit);
     await cp(from.dir, dir, { recursive: true, verbatimSymlinks: true });
-    const changed = [...(await change(dir)), 'REVISION'];
+    let sources = origin.sources;
+    const addedFiles = [...origin.addedFiles, ...added];
+    if (changeSources) {
+      sources = join(this.dir, `${commit}-src`);
+      await cp(origin.sources, sources, { recursive: true });
+      await changeSources(sources);
+      const dist = join(dir, 'service', 'dist');
+      const licences = await readFile(join(dist, 'THIRD-PARTY-LICENSES.txt'));
+      await rm(dist, { recursive: true, force: true });
+      await buildService(dist, sources);
+      await writeFile(join(dist, 'THIRD-PARTY-LICENSES.txt'), licences);
+    }
+    for (const file of addedFiles) {
+      await mkdir(dirname(join(dir, file.path)), { recursive: true });
+      await writeFile(join(dir, file.path), file.text);
+    }
     await writeFile(join(dir, 'REVISION'), `${commit}\n`);
     const zip = join(this.dir, `${commit}.zip`);
-    await copyFile(from.zip, zip);
-    await runChecked('zip', ['-X', '-D', '-q', zip, ...changed], { cwd: dir });
+    await runChecked('zip', ['-X', '-q', '-r', '-y', zip, '.'], { cwd: dir });
+    this.origins.set(dir, { sources, addedFiles });
     return { role, zip, dir, commit };
   }
 
@@ -126,28 +158,22 @@ export class FixtureRevisions {
     migrations: readonly FixtureMigration[],
     modelEdits: readonly { find: string; replace: string }[] = [],
   ): Promise<Revision> {
-    return this.derive(role, from, commit, async (dir) => {
-      const written: string[] = [];
+    return this.derive(role, from, commit, async (sources) => {
       let registration = '';
       for (const migration of migrations) {
-        const file = `service/dist/migrations/${migration.name}.js`;
         await writeFile(
-          join(dir, file),
+          join(sources, 'migrations', `${migration.name}.ts`),
           `import { DataTypes } from 'sequelize';\n` +
-            `export async function up({ context: queryInterface }) {\n${migration.up}\n}\n` +
-            `export async function down({ context: queryInterface }) {\n${migration.down}\n}\n`,
+            `export async function up({ context: queryInterface }: { context: any }) {\n${migration.up}\n}\n` +
+            `export async function down({ context: queryInterface }: { context: any }) {\n${migration.down}\n}\n`,
         );
-        written.push(file);
         const binding = `fixture_${migration.name.replace(/\W/g, '_')}`;
         registration += `import * as ${binding} from './${migration.name}.js';\nmigrations.push({ name: '${migration.name}', ...${binding} });\n`;
       }
-      const index = 'service/dist/migrations/index.js';
-      await writeFile(join(dir, index), `${await readFile(join(dir, index), 'utf8')}\n${registration}`);
-      written.push(index);
+      const index = join(sources, 'migrations', 'index.ts');
+      await writeFile(index, `${await readFile(index, 'utf8')}\n${registration}`);
       for (const edit of modelEdits)
-        await replaceOnce(join(dir, 'service/dist/db/models.js'), edit.find, edit.replace);
-      if (modelEdits.length > 0) written.push('service/dist/db/models.js');
-      return written;
+        await replaceOnce(join(sources, 'db', 'models.ts'), edit.find, edit.replace);
     });
   }
 
@@ -159,10 +185,7 @@ export class FixtureRevisions {
     path: string,
     text: string,
   ): Promise<Revision> {
-    return this.derive(role, from, commit, async (dir) => {
-      await writeFile(join(dir, path), text);
-      return [path];
-    });
+    return this.derive(role, from, commit, undefined, [{ path, text }]);
   }
 }
 

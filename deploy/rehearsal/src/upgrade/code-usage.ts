@@ -1,6 +1,5 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
-import { REHEARSAL_DIST } from '../paths.js';
 import { run } from '../process.js';
 import type { Revision } from './revision.js';
 
@@ -18,15 +17,20 @@ export interface ModelColumn {
 export type ModelUsage = Record<string, ModelColumn[]>;
 
 /**
- * What the revision's Sequelize models use, read from its built service by code-usage-probe.ts in a
- * process of its own (so the revision's modules and its Sequelize never mix with this one's).
+ * What the revision's Sequelize models use, as its own service says: `service/dist/cli/migrate.js
+ * columns` run in a process of its own (so the revision's modules and its Sequelize never mix with this
+ * one's, and a bundled service answers the same as an unbundled one). It needs no database.
  */
 export async function readModelUsage(revision: Revision): Promise<ModelUsage> {
-  const probe = join(REHEARSAL_DIST, 'upgrade', 'code-usage-probe.js');
-  const result = await run(process.execPath, [probe, revision.dir], { cwd: revision.dir });
+  const cli = join(revision.dir, 'service', 'dist', 'cli', 'migrate.js');
+  const result = await run(process.execPath, [cli, 'columns'], {
+    cwd: join(revision.dir, 'service'),
+    env: { PATH: process.env.PATH, LOG_LEVEL: 'silent' },
+  });
   if (result.code !== 0) {
     throw new Error(
-      `cannot read the ${revision.role} revision's models (${revision.commit}): ${result.stderr.trim().split('\n').slice(0, 5).join('\n')}`,
+      `cannot read the ${revision.role} revision's models (${revision.commit}) with \`migrate.js columns\`` +
+        ` (a revision from before that command cannot be checked): ${result.stderr.trim().split('\n').slice(0, 5).join('\n')}`,
     );
   }
   return JSON.parse(result.stdout) as ModelUsage;
@@ -53,11 +57,29 @@ export interface SchemaName {
 }
 
 /**
- * Where the revision's own code (service/dist, less its migrations) names a table, or a column together
- * with its table, as whole words in one file: how a raw query (`sequelize.query('SELECT beat_ms FROM
- * replication_heartbeat')`) uses what no model maps. Returns the first such file for each name given,
- * keyed `table` or `table.column`. A name found this way can be a coincidence, so the report names the
- * file for a person to look at.
+ * The modules of one compiled file. The revision's service is bundled by esbuild, unminified, which
+ * starts each module's code with a `// path` line (src/db/models.ts, ../node_modules/…); a file without
+ * one (a module compiled on its own) is one module, named by the file.
+ */
+function modulesOf(code: string, file: string): { path: string; code: string }[] {
+  const markers = [...code.matchAll(/^\/\/ (\S+\.(?:[cm]?[jt]sx?|json))$/gm)];
+  if (markers.length === 0) return [{ path: file, code }];
+  const modules = [{ path: file, code: code.slice(0, markers[0]!.index) }];
+  markers.forEach((marker, i) => {
+    modules.push({ path: marker[1]!, code: code.slice(marker.index, markers[i + 1]?.index ?? code.length) });
+  });
+  return modules;
+}
+
+/** The service's own code: not a dependency's, and not a migration (which names what it creates or drops). */
+const isOwnCode = (path: string) => !path.includes('node_modules/') && !/(^|\/)migrations\//.test(path);
+
+/**
+ * Where the revision's own code (service/dist, less its migrations and its dependencies) names a table,
+ * or a column together with its table, as whole words in one module: how a raw query
+ * (`sequelize.query('SELECT beat_ms FROM replication_heartbeat')`) uses what no model maps. Returns the
+ * first such place for each name given, keyed `table` or `table.column`, as `FILE (MODULE)`. A name
+ * found this way can be a coincidence, so the report names the place for a person to look at.
  */
 export async function findMentions(
   revision: Revision,
@@ -66,14 +88,17 @@ export async function findMentions(
   const found = new Map<string, string>();
   if (names.length === 0) return found;
   const dist = join(revision.dir, 'service/dist');
-  const migrations = join(dist, 'migrations');
   for (const file of await javascriptFiles(dist)) {
-    if (file.startsWith(`${migrations}/`)) continue;
-    const code = withoutComments(await readFile(file, 'utf8'));
-    for (const { table, column } of names) {
-      const key = column === undefined ? table : `${table}.${column}`;
-      if (found.has(key) || !wholeWord(table).test(code)) continue;
-      if (column === undefined || wholeWord(column).test(code)) found.set(key, relative(revision.dir, file));
+    const where = relative(revision.dir, file);
+    for (const module of modulesOf(await readFile(file, 'utf8'), where)) {
+      if (!isOwnCode(module.path)) continue;
+      const code = withoutComments(module.code);
+      const place = module.path === where ? where : `${where} (${module.path})`;
+      for (const { table, column } of names) {
+        const key = column === undefined ? table : `${table}.${column}`;
+        if (found.has(key) || !wholeWord(table).test(code)) continue;
+        if (column === undefined || wholeWord(column).test(code)) found.set(key, place);
+      }
     }
   }
   return found;
