@@ -66,12 +66,16 @@ await runMain(USAGE, async () => {
   try {
     const baseSource = values.base
       ? resolve(here, values.base)
-      : await buildRevisionFromRef(values['base-ref']!, dir, log);
+      : await buildRevisionFromRef(values['base-ref']!, dir, log, mysqlServer === undefined);
     let headSource = values.head ? resolve(here, values.head) : undefined;
     if (headSource === undefined) {
       const commit = await currentCommit();
       log(`bundling this tree as the head revision ${commit}`);
-      headSource = (await buildBundle({ commit, outFile: defaultBundlePath(commit), typeCheck: true })).file;
+      // Production's revision carries no SQLite driver; a check on SQLite needs it in both revisions.
+      const sqlite3 = mysqlServer === undefined;
+      headSource = (
+        await buildBundle({ commit, outFile: defaultBundlePath(commit, sqlite3), typeCheck: true, sqlite3 })
+      ).file;
     }
     const base = await openRevision('base', baseSource, dir);
     const head = await openRevision('head', headSource, dir);

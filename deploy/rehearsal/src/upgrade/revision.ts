@@ -93,6 +93,8 @@ export async function buildRevisionFromRef(
   ref: string,
   workDir: string,
   log: (line: string) => void = () => {},
+  /** Ship the embedded database's driver (`npm run bundle -- --sqlite3`), for a check on SQLite. */
+  sqlite3 = false,
 ): Promise<string> {
   const resolved = await run('git', ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`], {
     cwd: REPO_ROOT,
@@ -121,7 +123,7 @@ export async function buildRevisionFromRef(
       await runChecked('npm', ['ci', '--no-audit', '--no-fund'], { cwd: tree });
     }
     const { DEALERSHIP_COMMIT: _ignored, ...env } = process.env;
-    const printed = await runChecked('npm', ['run', 'bundle'], {
+    const printed = await runChecked('npm', ['run', 'bundle', ...(sqlite3 ? ['--', '--sqlite3'] : [])], {
       cwd: tree,
       env: { ...env, DEALERSHIP_COMMIT: commit },
     });
