@@ -16,8 +16,8 @@
  *
  * `*` is every error the model does not name for the operation (its client's `…ServiceException`,
  * AccessDenied, a throttling that outlived the retries). Rows that are not in the model but in a
- * service's documentation (EC2 documents no errors in its model; S3's 403 for a missing key) say
- * where they come from in `source`.
+ * service's documentation (EC2 documents no errors in its model; S3's 403 for a missing key and its
+ * answers to a conditional write) say where they come from in `source`.
  */
 
 export type Decision =
@@ -85,9 +85,23 @@ const REFRESH_LIMIT = fail(
     'or raise the quota in Service Quotas, then run again.',
 );
 const BUCKET_REFUSED = fail(
-  "The bucket refused the upload for a setting of its own (S3 says which): use the stack's revision bucket " +
-    '(output RevisionBucket) as "s3-bucket", a general purpose bucket with its default encryption.',
+  "The bucket refused the write for a setting of its own (S3 says which): use the stack's revision bucket " +
+    '(output RevisionBucket) as "s3-bucket" or "revision-bucket", a general purpose bucket with its default ' +
+    'encryption.',
 );
+const TARGET_GROUP_MISSING = fail(
+  "A target group the Auto Scaling group names does not exist any more: check the group's target groups " +
+    '(TargetGroup in deploy/infra/template.yml) and update the stack.',
+);
+const BUCKET_MISSING = fail(
+  'The revision bucket does not exist (in this region): check the "s3-bucket" or "revision-bucket" input ' +
+    '(the stack output RevisionBucket) and the region.',
+);
+/** Where S3 documents the conditional writes of the release record (not in the SDK's model). */
+const S3_CONDITIONAL_WRITES =
+  'Amazon S3 API Reference, PutObject, If-Match and If-None-Match (the SDK documents them on PutObjectRequest): ' +
+  '412 Precondition Failed; "If a conflicting operation occurs during the upload S3 returns a 409 ' +
+  'ConditionalRequestConflict response. On a 409 failure you should fetch the object\'s ETag and retry the upload."';
 const NOT_STARTED = wait(
   'the deployment is still Created (it is for seconds after CreateDeployment): its targets cannot be ' +
     'listed or read until it starts; the watch looks again at its next poll and reads GetDeployment meanwhile',
@@ -209,12 +223,6 @@ export const AWS_ERRORS: Record<string, Record<string, Decision>> = {
     DeploymentGroupNameRequiredException: MALFORMED,
     [ANY_OTHER]: ANYTHING_ELSE,
   },
-  'codedeploy:BatchGetDeployments': {
-    BatchLimitExceededException: MALFORMED,
-    DeploymentIdRequiredException: MALFORMED,
-    InvalidDeploymentIdException: MALFORMED,
-    [ANY_OTHER]: ANYTHING_ELSE,
-  },
 
   // ---------------------------------------------------------------- Auto Scaling
   'autoscaling:StartInstanceRefresh': {
@@ -255,6 +263,18 @@ export const AWS_ERRORS: Record<string, Record<string, Decision>> = {
     InvalidNextToken: MALFORMED,
     [ANY_OTHER]: ANYTHING_ELSE,
   },
+  // The release pins an EMPTY group to the launch template version (actions/release/src/converge.ts).
+  'autoscaling:UpdateAutoScalingGroup': {
+    ScalingActivityInProgressFault: wait(
+      'a scaling activity is in progress on the group: the release looks again every 15 s and pins the version ' +
+        "once it has ended, within the refresh stage's deadline",
+    ),
+    ResourceContentionFault: SERVER_FAULT,
+    ServiceLinkedRoleFailure: retry(
+      'the Auto Scaling service-linked role is not ready yet (a server fault, HTTP 500): the SDK retries it with backoff',
+    ),
+    [ANY_OTHER]: ANYTHING_ELSE,
+  },
 
   // ---------------------------------------------------------------- S3
   's3:HeadObject': {
@@ -268,13 +288,43 @@ export const AWS_ERRORS: Record<string, Record<string, Decision>> = {
     ),
     [ANY_OTHER]: ANYTHING_ELSE,
   },
+  // Two callers: the revision upload (unconditional) and the release record (If-Match / If-None-Match).
   's3:PutObject': {
     EncryptionTypeMismatch: BUCKET_REFUSED,
     InvalidRequest: BUCKET_REFUSED,
     InvalidWriteOffset: MALFORMED,
     TooManyParts: MALFORMED,
+    PreconditionFailed: handle(
+      'the release record changed since this run read it: a newer run wrote it, so this run is superseded and ' +
+        'stops (RecordConflictError) without changing the stack any further',
+      S3_CONDITIONAL_WRITES,
+    ),
+    ConditionalRequestConflict: handle(
+      'another write raced this one: re-reads the record, and writes again when its ETag is still the one this run ' +
+        "holds (S3's advice); when it changed, this run is superseded as for PreconditionFailed",
+      S3_CONDITIONAL_WRITES,
+    ),
     [ANY_OTHER]: ANYTHING_ELSE,
   },
+  // The release record, releases/<environment>.json (actions/release/src/record.ts).
+  's3:GetObject': {
+    NoSuchKey: handle(
+      'no release record yet (an environment never released to): an empty record, which the first release ' +
+        'writes with If-None-Match',
+    ),
+    InvalidObjectState: fail(
+      'The release record is in an archive storage class and cannot be read: restore it ("aws s3api ' +
+        'restore-object") or copy it back to S3 Standard; nothing in the stack archives releases/.',
+    ),
+    [ANY_OTHER]: ANYTHING_ELSE,
+  },
+  // Pruning (actions/release/src/prune.ts): housekeeping after a release is live. Its failure fails the
+  // "prune revisions" stage with this advice in the timeline and the log; the release stays live.
+  's3:ListObjectsV2': {
+    NoSuchBucket: BUCKET_MISSING,
+    [ANY_OTHER]: ANYTHING_ELSE,
+  },
+  's3:PutObjectTagging': { [ANY_OTHER]: ANYTHING_ELSE },
 
   // ---------------------------------------------------------------- SSM
   'ssm:GetParameter': {
@@ -292,12 +342,27 @@ export const AWS_ERRORS: Record<string, Record<string, Decision>> = {
 
   // ---------------------------------------------------------------- Elastic Load Balancing
   'elasticloadbalancing:DescribeTargetHealth': {
-    HealthUnavailableException: SERVER_FAULT,
-    TargetGroupNotFoundException: fail(
-      "A target group the Auto Scaling group names does not exist any more: check the group's target groups " +
-        '(TargetGroup in deploy/infra/template.yml).',
+    // "The health of the specified targets could not be retrieved due to an internal error" (a server
+    // fault in the model): the SDK retries it; the release's smoke test, which polls, also takes one that
+    // outlived the retries as a look that saw nothing and looks again.
+    HealthUnavailableException: retry(
+      'a server-side fault (HTTP 500): the SDK retries it with backoff; the smoke test looks again at its next poll',
     ),
+    TargetGroupNotFoundException: TARGET_GROUP_MISSING,
     InvalidTargetException: MALFORMED,
+    [ANY_OTHER]: ANYTHING_ELSE,
+  },
+  // The target groups' health check and deregistration settings the release's time budgets derive from.
+  'elasticloadbalancing:DescribeTargetGroups': {
+    TargetGroupNotFoundException: TARGET_GROUP_MISSING,
+    LoadBalancerNotFoundException: fail(
+      "The load balancer of the group's target group does not exist any more: check LoadBalancer in " +
+        'deploy/infra/template.yml and update the stack.',
+    ),
+    [ANY_OTHER]: ANYTHING_ELSE,
+  },
+  'elasticloadbalancing:DescribeTargetGroupAttributes': {
+    TargetGroupNotFoundException: TARGET_GROUP_MISSING,
     [ANY_OTHER]: ANYTHING_ELSE,
   },
 
@@ -311,9 +376,12 @@ export const AWS_ERRORS: Record<string, Record<string, Decision>> = {
     [ANY_OTHER]: ANYTHING_ELSE,
   },
   'ec2:DescribeInstances': {
+    // Answered only to a request naming instance ids ("If you specify an instance ID that is not valid, an
+    // error is returned", DescribeInstances); the release and the plan ask by filter instead, where an
+    // instance EC2 does not show yet is simply absent (its image unknown, so it counts as to be replaced).
     'InvalidInstanceID.NotFound': wait(
       'an instance just launched may not be visible yet: the wait for the builder looks again',
-      'Amazon EC2 API Reference, Error codes (InvalidInstanceID.NotFound) and Eventual consistency',
+      'Amazon EC2 API Reference, Error codes (InvalidInstanceID.NotFound), DescribeInstances and Eventual consistency',
     ),
     [ANY_OTHER]: ANYTHING_ELSE,
   },

@@ -12,6 +12,7 @@ import {
   type DeploymentStatus,
   type Diagnostics,
   type GetDeploymentCommandInput,
+  type GetDeploymentGroupCommandInput,
   type InstanceTarget,
   type LifecycleEvent,
   type LifecycleEventStatus,
@@ -71,6 +72,8 @@ export interface SimGroup {
   application: string;
   group: string;
   instances: string[];
+  /** The Auto Scaling group the deployment group names (GetDeploymentGroup's autoScalingGroups). */
+  autoScalingGroup?: string;
 }
 
 const ACTIVE: ReadonlySet<DeploymentStatus> = new Set(['Created', 'Queued', 'InProgress', 'Ready', 'Baking']);
@@ -123,6 +126,7 @@ export class CodeDeploySim {
           deploymentInfo: this.info(this.#find((i as GetDeploymentCommandInput).deploymentId)),
         }),
         ListDeployments: (i) => this.#list(i as ListDeploymentsCommandInput),
+        GetDeploymentGroup: (i) => this.#deploymentGroup(i as GetDeploymentGroupCommandInput),
         ListDeploymentTargets: (i) => this.#listTargets(i as ListDeploymentTargetsCommandInput),
         BatchGetDeploymentTargets: (i) => this.#batchTargets(i as BatchGetDeploymentTargetsCommandInput),
         StopDeployment: (i) => this.#stop(i as StopDeploymentCommandInput),
@@ -287,6 +291,45 @@ export class CodeDeploySim {
       status,
       lastUpdatedAt: new Date(Math.min(now, end)),
       lifecycleEvents: events,
+    };
+  }
+
+  /** The group's newest deployment that Succeeded on at least one instance, with its S3 revision. */
+  lastSuccessful(
+    application: string,
+    group: string,
+  ): { info: DeploymentInfo; revision?: string } | undefined {
+    const done = this.deployments
+      .filter((d) => d.input.applicationName === application && d.input.deploymentGroupName === group)
+      .map((d) => this.info(d))
+      .filter((info) => info.status === 'Succeeded' && (info.deploymentOverview?.Succeeded ?? 0) > 0)
+      .sort((a, b) => (a.completeTime?.getTime() ?? 0) - (b.completeTime?.getTime() ?? 0));
+    const info = done.at(-1);
+    const s3 = info?.revision?.s3Location;
+    return info ? { info, revision: s3 ? `s3://${s3.bucket}/${s3.key}` : undefined } : undefined;
+  }
+
+  /**
+   * GetDeploymentGroup: "lastSuccessfulDeployment — Information about the most recent successful
+   * deployment to the deployment group" (CodeDeploy API Reference, DeploymentGroupInfo).
+   */
+  #deploymentGroup(input: GetDeploymentGroupCommandInput) {
+    const group = this.#group(input.applicationName, input.deploymentGroupName);
+    const last = this.lastSuccessful(group.application, group.group)?.info;
+    return {
+      deploymentGroupInfo: {
+        applicationName: group.application,
+        deploymentGroupName: group.group,
+        autoScalingGroups: group.autoScalingGroup ? [{ name: group.autoScalingGroup }] : [],
+        lastSuccessfulDeployment: last
+          ? {
+              deploymentId: last.deploymentId,
+              status: 'Succeeded',
+              endTime: last.completeTime,
+              createTime: last.createTime,
+            }
+          : undefined,
+      },
     };
   }
 

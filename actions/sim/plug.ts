@@ -26,8 +26,16 @@ export function plugSimulation(client: AnyClient, service: SimulatedService): vo
   client.middlewareStack.add(
     (_next, context) => async (args: FinalizeHandlerArguments<object>) => {
       const operation = String(context.commandName ?? '').replace(/Command$/, '');
-      const output = service.handle(operation, (args as { input?: unknown }).input ?? {});
-      const result: MetadataBearer = { ...structuredClone(output), $metadata: metadata() };
+      const { Body, ...output } = service.handle(operation, (args as { input?: unknown }).input ?? {}) as {
+        Body?: unknown;
+      };
+      // A streaming payload (GetObject's Body, with its transformToString) is handed over as it is;
+      // the rest is copied, so the caller never holds the simulation's own state.
+      const result: MetadataBearer = {
+        ...structuredClone(output),
+        ...(Body === undefined ? {} : { Body }),
+        $metadata: metadata(),
+      };
       return { output: result, response: { statusCode: 200, headers: {} } };
     },
     { step: 'finalizeRequest', priority: 'low', name: 'dealershipSimulation', override: true },

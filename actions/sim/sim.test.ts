@@ -10,9 +10,11 @@ import {
   CodeDeployClient,
   CreateDeploymentCommand,
   type CreateDeploymentCommandInput,
+  DeploymentGroupDoesNotExistException,
   DeploymentLimitExceededException,
   DeploymentNotStartedException,
   GetDeploymentCommand,
+  GetDeploymentGroupCommand,
   ListDeploymentsCommand,
   ListDeploymentTargetsCommand,
   StopDeploymentCommand,
@@ -230,6 +232,31 @@ describe('the CodeDeploy simulation', () => {
     expect(stop.status).toBe('Pending');
     const { deploymentInfo } = await client.send(new GetDeploymentCommand({ deploymentId }));
     expect(deploymentInfo?.status).toBe('Stopped');
+  });
+
+  it('names the most recent successful deployment as the group’s lastSuccessfulDeployment, none before', async () => {
+    const clock = new FakeClock();
+    const { client } = codeDeploy(clock);
+    const group = new GetDeploymentGroupCommand({
+      applicationName: 'dealership',
+      deploymentGroupName: 'dealership-web',
+    });
+    expect((await client.send(group)).deploymentGroupInfo?.lastSuccessfulDeployment).toBeUndefined();
+    const first = await client.send(createDeployment());
+    clock.advance(10 * 60_000);
+    const second = await client.send(createDeployment());
+    clock.advance(20_000); // the second is still in progress: the first is the last successful one
+    expect((await client.send(group)).deploymentGroupInfo?.lastSuccessfulDeployment).toMatchObject({
+      deploymentId: first.deploymentId,
+      status: 'Succeeded',
+    });
+    clock.advance(10 * 60_000);
+    expect((await client.send(group)).deploymentGroupInfo?.lastSuccessfulDeployment?.deploymentId).toBe(
+      second.deploymentId,
+    );
+    await expect(
+      client.send(new GetDeploymentGroupCommand({ applicationName: 'dealership', deploymentGroupName: 'x' })),
+    ).rejects.toBeInstanceOf(DeploymentGroupDoesNotExistException);
   });
 });
 

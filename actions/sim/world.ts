@@ -180,7 +180,12 @@ export class World {
     this.bucket = options.bucket ?? 'dealership-revisions';
     this.#healthCheckType = options.healthCheckType ?? 'EC2';
     const now = () => options.clock.now();
-    this.simGroup = { application: this.application, group: this.deploymentGroup, instances: [] };
+    this.simGroup = {
+      application: this.application,
+      group: this.deploymentGroup,
+      instances: [],
+      autoScalingGroup: this.group,
+    };
     this.codeDeploySim = new CodeDeploySim(now, [this.simGroup]);
     this.autoScalingSim = new AutoScalingSim(now, new Set([this.group]));
     const fake = options.clock;
@@ -222,7 +227,6 @@ export class World {
       handle: (operation, input) => {
         const fault = this.#takeFault(operation);
         if (fault) throw fault;
-        if (operation === 'GetDeploymentGroup') return this.#deploymentGroup();
         return this.codeDeploySim.handle(operation, input);
       },
     });
@@ -494,33 +498,7 @@ export class World {
   // ---------------------------------------------------------------- what AWS answers
 
   #lastSuccessful(): { info: DeploymentInfo; revision?: string } | undefined {
-    const done = this.codeDeploySim.deployments
-      .map((d) => this.codeDeploySim.info(d))
-      .filter((info) => info.status === 'Succeeded' && (info.deploymentOverview?.Succeeded ?? 0) > 0)
-      .sort((a, b) => (a.completeTime?.getTime() ?? 0) - (b.completeTime?.getTime() ?? 0));
-    const info = done.at(-1);
-    const s3 = info?.revision?.s3Location;
-    return info ? { info, revision: s3 ? `s3://${s3.bucket}/${s3.key}` : undefined } : undefined;
-  }
-
-  /** GetDeploymentGroup's lastSuccessfulDeployment (CodeDeploy API reference, DeploymentGroupInfo). */
-  #deploymentGroup() {
-    const last = this.#lastSuccessful()?.info;
-    return {
-      deploymentGroupInfo: {
-        applicationName: this.application,
-        deploymentGroupName: this.deploymentGroup,
-        autoScalingGroups: [{ name: this.group }],
-        lastSuccessfulDeployment: last
-          ? {
-              deploymentId: last.deploymentId,
-              status: 'Succeeded',
-              endTime: last.completeTime,
-              createTime: last.createTime,
-            }
-          : undefined,
-      },
-    };
+    return this.codeDeploySim.lastSuccessful(this.application, this.deploymentGroup);
   }
 
   async #targetHealth() {

@@ -51,7 +51,9 @@ export function useScenarios(): ScenarioKit {
   const nextName = () => `${file}-${++worlds}`;
 
   beforeAll(async () => {
-    moto = await startMoto();
+    // As AWS answers where moto falls short: bake-ami tags the image's snapshots at creation
+    // (CreateImage's snapshot TagSpecification), which moto alone refuses with a 500.
+    moto = await startMoto({ asAws: {} });
     const ec2 = new EC2Client(moto.clientConfig);
     stockImageId = await stockImage(ec2);
     ec2.destroy();

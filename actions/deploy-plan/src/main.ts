@@ -58,7 +58,7 @@ async function awsAccess(): Promise<PlanAws> {
     autoScaling: createClient(AutoScalingClient, options),
     elbv2: createClient(ElasticLoadBalancingV2Client, options),
     codeDeploy: createClient(CodeDeployClient, options),
-    s3: new S3Client(s3ClientConfig(options)),
+    s3: createClient(S3Client, options, s3ClientConfig(options)),
   };
 }
 

@@ -9,6 +9,7 @@
 import {
   type AutoScalingClient,
   DescribeInstanceRefreshesCommand,
+  ScalingActivityInProgressFault,
   UpdateAutoScalingGroupCommand,
 } from '@aws-sdk/client-auto-scaling';
 import type { CodeDeployClient } from '@aws-sdk/client-codedeploy';
@@ -31,7 +32,7 @@ import {
   refreshInstances,
 } from '../../instance-refresh/src/refresh-instances.js';
 import { RUNNING } from '../../instance-refresh/src/statuses.js';
-import { type Clock, done, type LaunchTemplateRef, pending, poll } from '../../lib/index.js';
+import { type Clock, describeError, done, type LaunchTemplateRef, pending, poll } from '../../lib/index.js';
 import { rollLaunchTemplate } from '../../roll-launch-template/src/roll.js';
 import type { Content, Release, Stage } from './record.js';
 import { smokeTest } from './smoke.js';
@@ -125,7 +126,8 @@ export class StageRunner {
       return result instanceof Skip ? undefined : result;
     } catch (error) {
       stage.outcome = classify(error, signal);
-      stage.detail = error instanceof Error ? error.message : String(error);
+      // The one formatter: an AWS error's code, status, request id and what to do (AWS_ERRORS).
+      stage.detail = describeError(error);
       throw new StageError(stage, error);
     } finally {
       stage.endedAt = new Date(clock.now()).toISOString();
@@ -194,6 +196,42 @@ async function waitForRefreshes(
         (r) => RUNNING.has(r.Status ?? '') || r.Status === 'Cancelling' || r.Status === 'RollbackInProgress',
       );
       return active ? pending(`${active.InstanceRefreshId} ${active.Status}`) : done(undefined);
+    },
+  });
+}
+
+/**
+ * Pins an empty group to `version`. UpdateAutoScalingGroup answers ScalingActivityInProgress while a
+ * scaling activity runs on the group ("The operation can't be performed because there are scaling
+ * activities in progress", Amazon EC2 Auto Scaling API Reference, UpdateAutoScalingGroup): wait it out.
+ */
+async function pinGroup(
+  deps: ReleaseDeps,
+  group: string,
+  templateId: string,
+  version: number,
+  timeoutMs: number,
+): Promise<void> {
+  await poll({
+    what: `the scaling activity on "${group}" to end, to pin it to v${version}`,
+    intervalMs: POLL_MS.busy,
+    timeoutMs,
+    signal: deps.signal,
+    clock: deps.clock,
+    check: async () => {
+      try {
+        await deps.autoScaling.send(
+          new UpdateAutoScalingGroupCommand({
+            AutoScalingGroupName: group,
+            LaunchTemplate: { LaunchTemplateId: templateId, Version: String(version) },
+          }),
+          { abortSignal: deps.signal },
+        );
+        return done(undefined);
+      } catch (error) {
+        if (error instanceof ScalingActivityInProgressFault) return pending(describeError(error));
+        throw error;
+      }
     },
   });
 }
@@ -329,12 +367,7 @@ export async function converge(
     }
     if (group.instances.length === 0) {
       const template = await readTemplate(deps.ec2, config.launchTemplate);
-      await deps.autoScaling.send(
-        new UpdateAutoScalingGroupCommand({
-          AutoScalingGroupName: config.autoScalingGroup,
-          LaunchTemplate: { LaunchTemplateId: template.id, Version: String(version) },
-        }),
-      );
+      await pinGroup(deps, config.autoScalingGroup, template.id, version, timeoutMs);
       return `pinned the group to v${version} (no instances to replace)`;
     }
     await waitForRefreshes(deps.autoScaling, deps, config.autoScalingGroup, timeoutMs);

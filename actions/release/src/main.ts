@@ -100,7 +100,7 @@ function clients(region: string) {
   return {
     ec2: createClient(EC2Client, { region }),
     ssm: createClient(SSMClient, { region }),
-    s3: new S3Client(s3ClientConfig({ region })),
+    s3: createClient(S3Client, { region }, s3ClientConfig({ region })),
     autoScaling: createClient(AutoScalingClient, { region }),
     codeDeploy: createClient(CodeDeployClient, { region }),
     elbv2: createClient(ElasticLoadBalancingV2Client, { region }),

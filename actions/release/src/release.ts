@@ -11,6 +11,7 @@
  * - recover:  the step that runs when the job was cancelled (or the release step died): converge back
  *             to the last good release within the few minutes GitHub gives a cancelled job.
  */
+import { describeError } from '../../lib/index.js';
 import {
   appspecHooksMs,
   BudgetError,
@@ -89,9 +90,7 @@ class Ledger {
   async saveQuickly(): Promise<void> {
     await this.save(AbortSignal.timeout(3_000)).catch((error: unknown) => {
       if (error instanceof RecordConflictError) throw error;
-      this.deps.log(
-        `Could not save the release record: ${error instanceof Error ? error.message : String(error)}`,
-      );
+      this.deps.log(`Could not save the release record: ${describeError(error)}`);
     });
   }
 }
@@ -217,9 +216,7 @@ async function prune(
     })
     .catch((error: unknown) => {
       if (error instanceof RecordConflictError) throw error;
-      deps.log(
-        `Pruning revisions failed (the release is live): ${error instanceof Error ? error.message : String(error)}`,
-      );
+      deps.log(`Pruning revisions failed (the release is live): ${describeError(error)}`);
     });
 }
 

@@ -139,15 +139,27 @@ export async function readGroup(
   };
 }
 
+/**
+ * The image of each instance, asked by an `instance-id` filter rather than by InstanceIds: "If you
+ * specify an instance ID that is not valid, an error is returned" (EC2 API Reference,
+ * DescribeInstances), and an instance Auto Scaling has just launched may not be visible to EC2 yet
+ * (eventual consistency). Asked by filter, such an instance is only absent: its image is unknown, so
+ * it counts as one to replace, never as one that already runs the image.
+ */
 async function instanceImages(ec2: EC2Client, ids: string[], abortSignal?: AbortSignal) {
   const images = new Map<string, string>();
   if (ids.length === 0) return images;
-  const { Reservations = [] } = await ec2.send(new DescribeInstancesCommand({ InstanceIds: ids }), {
-    abortSignal,
-  });
-  for (const reservation of Reservations)
-    for (const instance of reservation.Instances ?? [])
-      if (instance.InstanceId && instance.ImageId) images.set(instance.InstanceId, instance.ImageId);
+  let NextToken: string | undefined;
+  do {
+    const page = await ec2.send(
+      new DescribeInstancesCommand({ Filters: [{ Name: 'instance-id', Values: ids }], NextToken }),
+      { abortSignal },
+    );
+    for (const reservation of page.Reservations ?? [])
+      for (const instance of reservation.Instances ?? [])
+        if (instance.InstanceId && instance.ImageId) images.set(instance.InstanceId, instance.ImageId);
+    NextToken = page.NextToken;
+  } while (NextToken);
   return images;
 }
 

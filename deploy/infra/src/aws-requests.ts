@@ -7,8 +7,12 @@
  *
  * Keyed by API operation, as aws-operations.ts reads them from the code: a new call without an entry
  * here fails the IAM engine test, naming it. Values come from the template (resolved with the
- * engine's examples) and from the deploy workflow's inputs, as the code would send them.
+ * engine's examples), from the inputs the deploy workflow gives the release step, and from the release
+ * action's own defaults (actions/release/action.yml), as the code would send them.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
 import type { Template } from './cfn.js';
 import { resource } from './cfn.js';
 import {
@@ -21,11 +25,18 @@ import {
   resolve,
   STACK,
 } from './iam-engine.js';
+import { actionsDir } from './repo.js';
 import { loadWorkflows, type Step } from './workflows.js';
 
 export interface Example {
   bucket: string;
+  /** A revision the release uploads (`<revision-prefix>/<sha256>.zip`). */
   revisionKey: string;
+  /** The release record of the environment the deploy job releases (`releases/<environment>.json`). */
+  recordKey: string;
+  /** A revision outside the kept releases, which pruning tags. */
+  prunedKey: string;
+  revisionPrefix: string;
   application: string;
   group: string;
   launchTemplateId: string;
@@ -54,21 +65,33 @@ function expand(template: Template, text: string): string {
   return text.replace(/\$\{\{\s*vars\.(\w+)\s*\}\}/g, (_, name: string) => variable(template, name));
 }
 
-/** The deploy workflow's step that runs `./actions/<action>`. */
-function deployStep(action: string): Step {
+/** The deploy workflow's step that runs the release (`./actions/release`, mode deploy). */
+function releaseStep(): Step {
   const step = loadWorkflows()
     .filter((w) => w.file === 'deploy.yml')
     .flatMap((w) => Object.values(w.jobs))
     .flatMap((job) => job.steps ?? [])
-    .find((s) => s.uses === `./actions/${action}`);
-  if (!step) throw new Error(`deploy.yml runs no ./actions/${action}`);
+    .find((s) => s.uses === './actions/release' && s.with?.mode === 'deploy');
+  if (!step) throw new Error('deploy.yml runs no ./actions/release with mode: deploy');
   return step;
+}
+
+/** An input of the release step, else the release action's default for it. */
+function releaseInput(template: Template, name: string): string {
+  const given = releaseStep().with?.[name];
+  if (given !== undefined) return expand(template, String(given));
+  const action = parse(readFileSync(join(actionsDir, 'release', 'action.yml'), 'utf8')) as {
+    inputs: Record<string, { default?: string }>;
+  };
+  const fallback = action.inputs[name]?.default;
+  if (fallback === undefined) throw new Error(`actions/release input "${name}": not given and no default`);
+  return fallback;
 }
 
 /** The tags bake-ami puts on the builder, image and snapshots (actions/bake-ami/src/bake.ts). */
 function bakeTags(template: Template): Record<string, string> {
   const extra = Object.fromEntries(
-    expand(template, String(deployStep('bake-ami').with?.tags ?? ''))
+    expand(template, String(releaseStep().with?.tags ?? ''))
       .split(/[\n,]/)
       .map((pair) => pair.trim())
       .filter(Boolean)
@@ -91,9 +114,13 @@ export function example(template: Template): Example {
     };
   };
   const instanceSpec = lt.LaunchTemplateData.TagSpecifications.find((t) => t.ResourceType === 'instance');
+  const revisionPrefix = releaseInput(template, 'revision-prefix');
   return {
     bucket: ref(template, 'RevisionBucket'),
-    revisionKey: `${String(deployStep('codedeploy-deploy').with?.['s3-prefix'] ?? 'dealership')}/${'ab'.repeat(32)}.zip`,
+    revisionPrefix,
+    revisionKey: `${revisionPrefix}/${'ab'.repeat(32)}.zip`,
+    prunedKey: `${revisionPrefix}/${'cd'.repeat(32)}.zip`,
+    recordKey: `releases/${releaseInput(template, 'environment')}.json`,
     application: ref(template, 'CodeDeployApplication'),
     group: ref(template, 'DeploymentGroup'),
     launchTemplateId: ref(template, 'LaunchTemplate'),
@@ -101,10 +128,7 @@ export function example(template: Template): Example {
     vpcId: ref(template, 'VpcId'),
     builderSecurityGroup: ref(template, 'BuilderSecurityGroup'),
     instanceSecurityGroup: ref(template, 'InstanceSecurityGroup'),
-    builderInstanceType: expand(
-      template,
-      String(deployStep('bake-ami').with?.['instance-type'] ?? 't3.small'),
-    ),
+    builderInstanceType: releaseInput(template, 'instance-type'),
     serviceInstanceType: String(resolve(template, lt.LaunchTemplateData.InstanceType as never)),
     bakeTags: bakeTags(template),
     serviceTags: Object.fromEntries(
@@ -200,13 +224,17 @@ export const AUTHORIZATION: Record<string, (x: Example, template: Template) => A
   'ec2:DescribeLaunchTemplates': everywhere('ec2:DescribeLaunchTemplates'),
   'ec2:DescribeLaunchTemplateVersions': everywhere('ec2:DescribeLaunchTemplateVersions'),
   'elasticloadbalancing:DescribeTargetHealth': everywhere('elasticloadbalancing:DescribeTargetHealth'),
+  'elasticloadbalancing:DescribeTargetGroups': everywhere('elasticloadbalancing:DescribeTargetGroups'),
+  'elasticloadbalancing:DescribeTargetGroupAttributes': everywhere(
+    'elasticloadbalancing:DescribeTargetGroupAttributes',
+  ),
   'codedeploy:ListDeploymentTargets': everywhere('codedeploy:ListDeploymentTargets'),
   'codedeploy:BatchGetDeploymentTargets': everywhere('codedeploy:BatchGetDeploymentTargets'),
   'codedeploy:StopDeployment': everywhere('codedeploy:StopDeployment'),
 
   // ---- CodeDeploy on the deployment group
   ...Object.fromEntries(
-    ['GetDeployment', 'ListDeployments', 'GetDeploymentGroup', 'BatchGetDeployments'].map((op) => [
+    ['GetDeployment', 'ListDeployments', 'GetDeploymentGroup'].map((op) => [
       `codedeploy:${op}`,
       (x: Example) => [
         { action: `codedeploy:${op}`, resource: codedeploy(`deploymentgroup:${x.application}/${x.group}`) },
@@ -231,19 +259,46 @@ export const AUTHORIZATION: Record<string, (x: Example, template: Template) => A
     { action: 'codedeploy:GetApplicationRevision', resource: codedeploy(`application:${x.application}`) },
   ],
 
-  // ---- S3: the revision bucket
+  // ---- S3: the revision bucket (revisions, and the release record)
   // HeadObject is authorized as s3:GetObject; on a missing key S3 answers 404 only when the caller
   // also has s3:ListBucket on the bucket, else 403 (Amazon S3 API Reference, HeadObject, Permissions).
-  's3:HeadObject': (x) => [
-    { action: 's3:GetObject', resource: `${getAtt('RevisionBucket.Arn')}/${x.revisionKey}` },
+  's3:HeadObject': (x) => objectRead(x.revisionKey),
+  // The release record: the same rule, so the first release (no record yet) reads NoSuchKey, not
+  // AccessDenied (Amazon S3 API Reference, GetObject, Permissions).
+  's3:GetObject': (x) => objectRead(x.recordKey),
+  // The revision upload, and the release record's conditional writes: If-None-Match for the first one,
+  // If-Match after (the s3:if-none-match / s3:if-match keys; Amazon S3 User Guide, "Enforce conditional
+  // writes on Amazon S3 buckets").
+  's3:PutObject': (x): AuthorizationRequest[] => [
+    { action: 's3:PutObject', resource: `${getAtt('RevisionBucket.Arn')}/${x.revisionKey}` },
+    {
+      action: 's3:PutObject',
+      resource: `${getAtt('RevisionBucket.Arn')}/${x.recordKey}`,
+      context: { 's3:if-none-match': '*' },
+    },
+    {
+      action: 's3:PutObject',
+      resource: `${getAtt('RevisionBucket.Arn')}/${x.recordKey}`,
+      context: { 's3:if-match': '"0123456789abcdef0123456789abcdef"' },
+    },
+  ],
+  // Pruning lists the revisions and tags those no kept release needs for the bucket's lifecycle.
+  's3:ListObjectsV2': (x) => [
     {
       action: 's3:ListBucket',
       resource: getAtt('RevisionBucket.Arn'),
-      context: { 's3:prefix': x.revisionKey },
+      context: { 's3:prefix': `${x.revisionPrefix}/` },
     },
   ],
-  's3:PutObject': (x) => [
-    { action: 's3:PutObject', resource: `${getAtt('RevisionBucket.Arn')}/${x.revisionKey}` },
+  's3:PutObjectTagging': (x) => [
+    {
+      action: 's3:PutObjectTagging',
+      resource: `${getAtt('RevisionBucket.Arn')}/${x.prunedKey}`,
+      context: {
+        's3:RequestObjectTag/dealership:revision': 'pruned',
+        's3:RequestObjectTagKeys': ['dealership:revision'],
+      },
+    },
   ],
 
   // ---- SSM: the public AMI parameters
@@ -335,11 +390,34 @@ export const AUTHORIZATION: Record<string, (x: Example, template: Template) => A
     ]),
   ),
   // StartInstanceRefresh checks that the caller may launch from the launch template its
-  // DesiredConfiguration names: RunInstances from it, its tags, and passing its instance profile
-  // ("You are not authorized to use launch template" otherwise; Amazon EC2 Auto Scaling User Guide,
-  // launch template permissions).
+  // DesiredConfiguration names (launchFromTheTemplate).
   'autoscaling:StartInstanceRefresh': (x) => [
     { action: 'autoscaling:StartInstanceRefresh', resource: autoScalingGroupArn(x) },
+    ...launchFromTheTemplate(x),
+  ],
+  // The release pins an empty group to a launch template version: the same launch template check.
+  'autoscaling:UpdateAutoScalingGroup': (x) => [
+    { action: 'autoscaling:UpdateAutoScalingGroup', resource: autoScalingGroupArn(x) },
+    ...launchFromTheTemplate(x),
+  ],
+};
+
+/** A read of one object, and the s3:ListBucket that makes a missing key 404 rather than 403. */
+function objectRead(key: string): AuthorizationRequest[] {
+  return [
+    { action: 's3:GetObject', resource: `${getAtt('RevisionBucket.Arn')}/${key}` },
+    { action: 's3:ListBucket', resource: getAtt('RevisionBucket.Arn'), context: { 's3:prefix': key } },
+  ];
+}
+
+/**
+ * What an Auto Scaling call that names the launch template checks of the caller: that it may launch
+ * from it (RunInstances with its instance type, tags and network), tag what it launches, and pass its
+ * instance profile's role ("You are not authorized to use launch template" otherwise; Amazon EC2 Auto
+ * Scaling User Guide, launch template permissions).
+ */
+function launchFromTheTemplate(x: Example): AuthorizationRequest[] {
+  return [
     ...launch(x, {
       instanceType: x.serviceInstanceType,
       tags: x.serviceTags,
@@ -351,8 +429,8 @@ export const AUTHORIZATION: Record<string, (x: Example, template: Template) => A
       resource: getAtt('InstanceRole.Arn'),
       context: { 'iam:PassedToService': 'ec2.amazonaws.com' },
     },
-  ],
-};
+  ];
+}
 
 function autoScalingGroupArn(x: Example): string {
   return `arn:${PARTITION}:autoscaling:${REGION}:${ACCOUNT}:autoScalingGroup:0a1b2c3d-4e5f-6071-8293-a4b5c6d7e8f9:autoScalingGroupName/${x.autoScalingGroup}`;

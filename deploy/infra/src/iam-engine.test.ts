@@ -55,6 +55,11 @@ describe('the request model (src/aws-requests.ts)', () => {
     expect(missing).toEqual([]);
   });
 
+  it('models no operation that nobody calls', () => {
+    const called = new Set([...deployCalls, ...planCalls].map((call) => call.action));
+    expect(Object.keys(AUTHORIZATION).filter((op) => !called.has(op))).toEqual([]);
+  });
+
   it('reads its values from the template and the deploy workflow', () => {
     expect(x).toMatchObject({
       application: 'dealership',
@@ -62,12 +67,14 @@ describe('the request model (src/aws-requests.ts)', () => {
       builderInstanceType: 't3.small',
       bakeTags: { 'dealership:stack': 'dealership' },
       serviceTags: { 'dealership:stack': 'dealership' },
+      revisionKey: `revisions/${'ab'.repeat(32)}.zip`,
+      recordKey: 'releases/production.json',
     });
   });
 });
 
 describe('the deploy role, evaluated call by call', () => {
-  it('allows every request of every call the actions and the pipeline scripts make', async () => {
+  it('allows every request of every call the release makes', async () => {
     const evaluations = await evaluateAll('DeployRole', requestsOf(deployCalls));
     console.log(`DeployRole, ${evaluations.length} requests:\n${evaluations.map(line).join('\n')}`);
     expect(evaluations.filter((e) => e.result !== 'Allowed').map(line)).toEqual([]);
@@ -76,22 +83,27 @@ describe('the deploy role, evaluated call by call', () => {
   });
 
   it('grants nothing that no request needs', () => {
-    const needed = new Set(requestsOf(deployCalls).map((r) => r.action));
-    const statements = resolvedPolicies(template, 'DeployRole').flatMap(
-      (p) => (p.policy as unknown as { Statement: Statement[] }).Statement,
-    );
-    expect(allowedActions(statements).filter((a) => !needed.has(a))).toEqual([]);
+    expect(grantedButNotNeeded('DeployRole', deployCalls)).toEqual([]);
   });
 
-  it('answers HeadObject on a missing revision with 404 (it may list the bucket), so a missing key reads as missing', async () => {
-    const [getObject, listBucket] = await evaluateAll(
-      'DeployRole',
-      AUTHORIZATION['s3:HeadObject']!(x, template),
-    );
+  it.each([
+    ['HeadObject', 'a revision not uploaded yet'],
+    ['GetObject', 'the release record before the first release'],
+  ])('answers %s on a missing key with 404 (it may list the bucket): %s reads as missing', async (op) => {
+    const [getObject, listBucket] = await evaluateAll('DeployRole', AUTHORIZATION[`s3:${op}`]!(x, template));
     expect(getObject?.result).toBe('Allowed');
     expect(s3AnswerForMissingKey(listBucket!)).toBe(404);
   });
 });
+
+/** Actions a role's policies allow that no request of `calls` needs. */
+function grantedButNotNeeded(roleId: string, calls: { action: string }[]): string[] {
+  const needed = new Set(requestsOf(calls).map((r) => r.action));
+  const statements = resolvedPolicies(template, roleId).flatMap(
+    (p) => (p.policy as unknown as { Statement: Statement[] }).Statement,
+  );
+  return allowedActions(statements).filter((a) => !needed.has(a));
+}
 
 /**
  * S3's rule for HeadObject/GetObject on a key that does not exist: 404 when the caller has
@@ -206,6 +218,37 @@ describe('the deploy role’s escalation paths are closed', () => {
       },
     ],
     [
+      'overwrite the release record without a condition (a superseded run overwriting a newer release)',
+      { action: 's3:PutObject', resource: `${getAtt('RevisionBucket.Arn')}/${x.recordKey}` },
+    ],
+    [
+      'write another environment’s release record',
+      {
+        action: 's3:PutObject',
+        resource: `${getAtt('RevisionBucket.Arn')}/releases/staging.json`,
+        context: { 's3:if-none-match': '*' },
+      },
+    ],
+    [
+      'tag the release record for the lifecycle (deleting it)',
+      {
+        action: 's3:PutObjectTagging',
+        resource: `${getAtt('RevisionBucket.Arn')}/${x.recordKey}`,
+        context: {
+          's3:RequestObjectTag/dealership:revision': 'pruned',
+          's3:RequestObjectTagKeys': ['dealership:revision'],
+        },
+      },
+    ],
+    [
+      'tag a revision with anything but the prune tag',
+      {
+        action: 's3:PutObjectTagging',
+        resource: `${getAtt('RevisionBucket.Arn')}/${x.revisionKey}`,
+        context: { 's3:RequestObjectTag/owner': 'me', 's3:RequestObjectTagKeys': ['owner'] },
+      },
+    ],
+    [
       'pass any other role to EC2',
       {
         action: 'iam:PassRole',
@@ -240,6 +283,19 @@ describe('the plan role, evaluated call by call', () => {
       requestsOf(deployCalls).filter((r) => !r.action.match(/:(Describe|Get|List|BatchGet)/)),
     );
     expect(writes.filter((e) => e.result === 'Allowed').map(line)).toEqual([]);
+  });
+
+  it('grants nothing that no request needs', () => {
+    expect(grantedButNotNeeded('PlanRole', planCalls)).toEqual([]);
+  });
+
+  it('reads a missing release record as missing (404), so a stack before its first release plans', async () => {
+    const [getObject, listBucket] = await evaluateAll(
+      'PlanRole',
+      AUTHORIZATION['s3:GetObject']!(x, template),
+    );
+    expect(getObject?.result).toBe('Allowed');
+    expect(s3AnswerForMissingKey(listBucket!)).toBe(404);
   });
 });
 

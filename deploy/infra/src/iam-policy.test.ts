@@ -65,7 +65,18 @@ describe('the deploy role', () => {
     expect(resources('autoscaling:StartInstanceRefresh')).toContain(
       `autoScalingGroupName/\${AutoScalingGroup}`,
     );
-    expect(resources('s3:PutObject')).toContain(`\${RevisionBucket.Arn}/*`);
+    // Revisions under their prefix; the release record by its own key, only with If-Match or If-None-Match.
+    expect(statementsFor('s3:PutObject').map((s) => [s.Resource, s.Condition])).toEqual([
+      [{ 'Fn::Sub': `\${RevisionBucket.Arn}/revisions/*` }, undefined],
+      [
+        { 'Fn::Sub': `\${RevisionBucket.Arn}/releases/production.json` },
+        { Null: { 's3:if-match': 'false' } },
+      ],
+      [
+        { 'Fn::Sub': `\${RevisionBucket.Arn}/releases/production.json` },
+        { Null: { 's3:if-none-match': 'false' } },
+      ],
+    ]);
     expect(resources('codedeploy:CreateDeployment')).toContain(
       `deploymentgroup:\${CodeDeployApplication}/production`,
     );
