@@ -1,7 +1,9 @@
+import { readdirSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { SERVICE_DIR } from '../paths.js';
 import { run, runChecked } from '../process.js';
 import { buildBundle } from './build.js';
 import { bundleCommit } from './revision.js';
@@ -70,7 +72,13 @@ describe('the revision bundle', () => {
     expect(production.stderr).toContain('Please install sqlite3 package manually');
     const optedIn = await migrate(withSqlite3.file, 'with-sqlite3');
     expect(optedIn.stderr).toBe('');
-    expect(JSON.parse(optedIn.stdout)).toEqual({ applied: ['0001-initial-schema'] });
+    // Every migration of the service's, in order (service/src/migrations/NNNN-name.ts).
+    const migrations = readdirSync(join(SERVICE_DIR, 'src', 'migrations'))
+      .filter((name) => /^\d{4}-.+\.ts$/.test(name))
+      .map((name) => name.slice(0, -3))
+      .sort();
+    expect(migrations[0]).toBe('0001-initial-schema');
+    expect(JSON.parse(optedIn.stdout)).toEqual({ applied: migrations });
   }, 60_000);
 
   it('ships sqlite3 and what its code requires only when asked, with the addon and without its sources', async () => {
