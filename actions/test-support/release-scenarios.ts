@@ -4,10 +4,11 @@
  * do, and the state every scenario asserts after each run.
  */
 import { EC2Client } from '@aws-sdk/client-ec2';
+import { type MotoServer, startMoto } from '@dealership/test-kit';
 import { afterAll, afterEach, beforeAll, beforeEach, expect } from 'vitest';
 import { FakeClock } from '../sim/clock.js';
+import { serveMotoAsAws } from '../sim/moto-proxy.js';
 import { stockImage, World } from '../sim/world.js';
-import { type MotoServer, startMoto } from './moto.js';
 import { Pipeline, Repository } from './release-pipeline.js';
 
 export interface ScenarioKit {
@@ -53,7 +54,7 @@ export function useScenarios(): ScenarioKit {
   beforeAll(async () => {
     // As AWS answers where moto falls short: bake-ami tags the image's snapshots at creation
     // (CreateImage's snapshot TagSpecification), which moto alone refuses with a 500.
-    moto = await startMoto({ asAws: {} });
+    moto = await startMoto({ front: serveMotoAsAws });
     const ec2 = new EC2Client(moto.clientConfig);
     stockImageId = await stockImage(ec2);
     ec2.destroy();

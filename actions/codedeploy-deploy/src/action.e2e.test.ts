@@ -1,7 +1,7 @@
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { type MotoServer, startMoto } from '@dealership/test-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CodeDeploySim, type DeploymentScenario, serveSimulation } from '../../sim/index.js';
-import { type MotoServer, startMoto } from '../../test-support/moto.js';
 import { runBuiltAction, startBuiltAction } from '../../test-support/run-action.js';
 import { makeRevisionFolder } from './revision-fixture.js';
 

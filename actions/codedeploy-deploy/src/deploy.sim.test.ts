@@ -1,8 +1,8 @@
 import { CodeDeployClient } from '@aws-sdk/client-codedeploy';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { type MotoServer, startMoto } from '@dealership/test-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CodeDeploySim, FakeClock, simulatedClient, VALIDATE_SERVICE_FAILS } from '../../sim/index.js';
-import { type MotoServer, startMoto } from '../../test-support/moto.js';
 import { deploy, newOutcome } from './deploy.js';
 import type { DeployInputs } from './inputs.js';
 import { makeRevisionFolder } from './revision-fixture.js';
