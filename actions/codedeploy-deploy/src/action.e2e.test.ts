@@ -1,3 +1,4 @@
+import { CodeDeployClient, GetDeploymentCommand } from '@aws-sdk/client-codedeploy';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { type MotoServer, startMoto } from '@dealership/test-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -62,11 +63,15 @@ describe('the built codedeploy-deploy action', () => {
       expect(run.stdout).toContain(
         'stopped deployment d-SIM000001 (StopDeployment with autoRollbackEnabled)',
       );
-      expect(sim.ledger.calls.find((c) => c.operation === 'StopDeployment')?.input).toEqual({
-        deploymentId: 'd-SIM000001',
-        autoRollbackEnabled: true,
-      });
       expect(run.outputs).toMatchObject({ 'deployment-id': 'd-SIM000001', status: 'Stopped' });
+      // What CodeDeploy now holds: the deployment stopped, and a rollback deployment started for it.
+      const codeDeploy = new CodeDeployClient({ ...moto.clientConfig, endpoint: server.endpoint });
+      const { deploymentInfo } = await codeDeploy.send(
+        new GetDeploymentCommand({ deploymentId: 'd-SIM000001' }),
+      );
+      codeDeploy.destroy();
+      expect(deploymentInfo?.status).toBe('Stopped');
+      expect(deploymentInfo?.rollbackInfo?.rollbackDeploymentId).toMatch(/^d-SIM/);
     } finally {
       await server.close();
     }
