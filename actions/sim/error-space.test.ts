@@ -31,7 +31,6 @@ import { bake } from '../bake-ami/src/bake.js';
 import { loadBundle } from '../codedeploy-deploy/src/bundle.js';
 import { deploy, newOutcome } from '../codedeploy-deploy/src/deploy.js';
 import type { DeployInputs } from '../codedeploy-deploy/src/inputs.js';
-import { makeRevisionFolder } from '../codedeploy-deploy/src/revision-fixture.js';
 import { findRevision, uploadBundle } from '../codedeploy-deploy/src/upload.js';
 import { gatherPlan } from '../deploy-plan/src/plan.js';
 import type { RefreshInputs } from '../instance-refresh/src/inputs.js';
@@ -46,6 +45,7 @@ import type { Release, ReleaseRecord } from '../release/src/record.js';
 import { deployRelease } from '../release/src/release.js';
 import { rollLaunchTemplate } from '../roll-launch-template/src/roll.js';
 import { deployInputs, refreshInputs } from '../test-support/fixtures.js';
+import { makeRevisionFolder } from '../test-support/revision.js';
 import { AutoScalingSim } from './autoscaling.js';
 import { metadata } from './calls.js';
 import {

@@ -3,8 +3,8 @@ import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { type MotoServer, startMoto } from '@dealership/test-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CodeDeploySim, type DeploymentScenario, serveSimulation } from '../../sim/index.js';
+import { makeRevisionFolder } from '../../test-support/revision.js';
 import { runBuiltAction, startBuiltAction } from '../../test-support/run-action.js';
-import { makeRevisionFolder } from './revision-fixture.js';
 
 // The built bundle as a real process: S3 from moto, CodeDeploy from the simulation over HTTP, real time.
 

@@ -1,29 +1,17 @@
 import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { makeRevisionFolder } from '../../test-support/revision.js';
 import { loadBundle } from './bundle.js';
 
-const APPSPEC = `version: 0.0
-os: linux
-files:
-  - source: /
-    destination: /opt/dealership
-hooks:
-  ValidateService:
-    - location: hooks/validate.sh
-      timeout: 300
-`;
-
+/** A revision folder whose script is executable for its owner only and whose application file for no one. */
 function makeFolder(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'bundle-'));
-  mkdirSync(join(dir, 'hooks'));
-  mkdirSync(join(dir, 'service', 'dist'), { recursive: true });
-  writeFileSync(join(dir, 'appspec.yml'), APPSPEC);
-  writeFileSync(join(dir, 'hooks', 'validate.sh'), '#!/bin/sh\ncurl -fsS http://127.0.0.1:3000/health\n');
+  const dir = makeRevisionFolder({
+    files: { 'service/dist/main.js': 'console.log("dealership");\n'.repeat(50) },
+  });
   chmodSync(join(dir, 'hooks', 'validate.sh'), 0o700);
-  writeFileSync(join(dir, 'service', 'dist', 'main.js'), 'console.log("dealership");\n'.repeat(50));
   chmodSync(join(dir, 'service', 'dist', 'main.js'), 0o600);
   return dir;
 }
@@ -34,7 +22,7 @@ describe('the revision bundle', () => {
     const out = join(mkdtempSync(join(tmpdir(), 'zip-')), 'own.zip');
     execFileSync('zip', ['-qr', out, '.'], { cwd: dir });
     const bundle = await loadBundle(out);
-    expect(bundle.appspec).toBe(APPSPEC);
+    expect(bundle.appspec).toBe(readFileSync(join(dir, 'appspec.yml'), 'utf8'));
     expect(bundle.files.get('hooks/validate.sh')).toEqual({ executable: true });
     expect(bundle.files.get('service/dist/main.js')).toEqual({ executable: false });
   });

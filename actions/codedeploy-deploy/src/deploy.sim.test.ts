@@ -6,9 +6,9 @@ import { CreateBucketCommand, HeadObjectCommand, ListObjectsV2Command, S3Client 
 import { type MotoServer, startMoto } from '@dealership/test-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CodeDeploySim, FakeClock, simulatedClient, VALIDATE_SERVICE_FAILS } from '../../sim/index.js';
+import { makeRevisionFolder } from '../../test-support/revision.js';
 import { deploy, newOutcome } from './deploy.js';
 import type { DeployInputs } from './inputs.js';
-import { makeRevisionFolder } from './revision-fixture.js';
 
 // The real action logic and the real poller: CodeDeploy from the simulation on a fake clock, S3 from moto.
 
