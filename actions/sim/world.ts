@@ -61,6 +61,7 @@ import type { MotoServer } from '@dealership/test-kit';
 import { listenOnLoopback } from '@dealership/test-kit';
 import type { MetadataBearer, MiddlewareStack } from '@smithy/types';
 import type { Clock } from '../lib/poll.js';
+import type { ReleaseClients } from '../release/src/converge.js';
 import { AutoScalingSim } from './autoscaling.js';
 import { metadata } from './calls.js';
 import type { FakeClock } from './clock.js';
@@ -142,14 +143,7 @@ export class World {
   /** Armed faults: the next call of an operation throws this error (once). */
   readonly faults = new Map<string, Error>();
   readonly clock: Clock;
-  readonly clients: {
-    ec2: EC2Client;
-    ssm: SSMClient;
-    s3: S3Client;
-    autoScaling: AutoScalingClient;
-    codeDeploy: CodeDeployClient;
-    elbv2: ElasticLoadBalancingV2Client;
-  };
+  readonly clients: ReleaseClients;
   url = '';
   stockImageId = '';
   launchTemplateId = '';
