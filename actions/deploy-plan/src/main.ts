@@ -18,11 +18,13 @@ import { currentCommit } from '../../lib/tags.js';
 import { octokitComments, upsertPlanComment } from './comment.js';
 import { gatherPlan, type PlanAws, type PlanRequest } from './plan.js';
 import { bakeNeeded, renderPlan } from './render.js';
+import { readReports, withReports } from './reports.js';
 
 export function readPlanInputs(): PlanRequest & {
   githubToken: string;
   comment: boolean;
   commentAuthor: string;
+  reports: string[];
 } {
   const launchTemplate = readString('launch-template');
   return {
@@ -39,6 +41,7 @@ export function readPlanInputs(): PlanRequest & {
     commentAuthor: readString('comment-author', 'github-actions[bot]'),
     githubToken: readString('github-token'),
     comment: readBoolean('comment', true),
+    reports: readList('reports'),
   };
 }
 
@@ -90,7 +93,10 @@ export async function run(): Promise<void> {
     try {
       const inputs = readPlanInputs();
       const plan = await gatherPlan(await awsAccess(), inputs);
-      markdown = renderPlan(plan, { commit: currentCommit() });
+      markdown = withReports(
+        renderPlan(plan, { commit: currentCommit() }),
+        await readReports(inputs.reports, inputs.workspace),
+      );
       needed = bakeNeeded(plan);
       await writeSummary(markdown);
       if (inputs.comment) await commentOnPullRequest(inputs.githubToken, markdown, inputs.commentAuthor);
