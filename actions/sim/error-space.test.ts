@@ -369,6 +369,21 @@ function bakeWorkspace(): string {
   return root;
 }
 
+/** What both bake drivers (bake-ami itself, the release's bake) bake from: the stock AL2023 image and the repository's recipe. */
+function bakeSettings() {
+  return {
+    base: { ssmParameter: '/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64' },
+    provisionScript: 'deploy/image/provision.sh',
+    recipePaths: [],
+    workspace: bakeWorkspace(),
+    instanceType: 't3.small',
+    securityGroupIds: [],
+    namePrefix: 'dealership',
+    tags: {},
+    pollIntervalMs: 15_000,
+  };
+}
+
 const bakeDriver: Driver = {
   name: 'bake-ami',
   operations: [
@@ -402,20 +417,7 @@ const bakeDriver: Driver = {
     return outcomeOf(faults, [], async () => {
       result.bake = await bake(
         { ec2, ssm, clock, signal: new AbortController().signal },
-        {
-          base: { ssmParameter: '/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64' },
-          provisionScript: 'deploy/image/provision.sh',
-          recipePaths: [],
-          workspace: bakeWorkspace(),
-          instanceType: 't3.small',
-          securityGroupIds: [],
-          namePrefix: 'dealership',
-          tags: {},
-          keepImages: 1,
-          timeoutMs: 30 * 60_000,
-          pollIntervalMs: 15_000,
-          commit: 'c0ffee'.padEnd(40, '0'),
-        },
+        { ...bakeSettings(), keepImages: 1, timeoutMs: 30 * 60_000, commit: 'c0ffee'.padEnd(40, '0') },
       );
       return result;
     });
@@ -485,7 +487,6 @@ function clientFor(clients: CannedRelease['clients'], operation: string) {
 
 const RECORD_KEY = 'releases/production.json';
 const COMMIT = 'c0ffee'.padEnd(40, '0');
-const BASE_IMAGE = { ssmParameter: '/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64' };
 
 function recordOf(world: CannedRelease): ReleaseRecord | undefined {
   const stored = world.bucket.get(STACK.bucket, RECORD_KEY);
@@ -531,7 +532,7 @@ const planDriver: Driver = {
     const faults = injectFaults(clientFor(world.clients, operation), [{ operation: name, ...fault }]);
     return outcomeOf(faults, [], async () => {
       const plan = await gatherPlan(world.clients, {
-        base: BASE_IMAGE,
+        base: bakeSettings().base,
         provisionScript: 'deploy/image/provision.sh',
         recipePaths: [],
         workspace: bakeWorkspace(),
@@ -568,16 +569,8 @@ function releaseConfig(): StackConfig {
     alarms: [],
     keepReleases: 10,
     bake: {
-      base: BASE_IMAGE,
-      provisionScript: 'deploy/image/provision.sh',
-      recipePaths: [],
-      workspace: bakeWorkspace(),
-      instanceType: 't3.small',
-      securityGroupIds: [],
-      namePrefix: 'dealership',
-      tags: {},
+      ...bakeSettings(),
       keepImages: 0,
-      pollIntervalMs: 15_000,
     },
   };
 }
