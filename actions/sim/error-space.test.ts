@@ -31,7 +31,6 @@ import { bake } from '../bake-ami/src/bake.js';
 import { loadBundle } from '../codedeploy-deploy/src/bundle.js';
 import { deploy, newOutcome } from '../codedeploy-deploy/src/deploy.js';
 import type { DeployInputs } from '../codedeploy-deploy/src/inputs.js';
-import { makeRevisionFolder } from '../codedeploy-deploy/src/revision-fixture.js';
 import { findRevision, uploadBundle } from '../codedeploy-deploy/src/upload.js';
 import { gatherPlan } from '../deploy-plan/src/plan.js';
 import type { RefreshInputs } from '../instance-refresh/src/inputs.js';
@@ -46,6 +45,7 @@ import type { Release, ReleaseRecord } from '../release/src/record.js';
 import { deployRelease } from '../release/src/release.js';
 import { rollLaunchTemplate } from '../roll-launch-template/src/roll.js';
 import { deployInputs, refreshInputs } from '../test-support/fixtures.js';
+import { makeRevisionFolder } from '../test-support/revision.js';
 import { AutoScalingSim } from './autoscaling.js';
 import { metadata } from './calls.js';
 import {
@@ -179,6 +179,47 @@ async function outcomeOf(
   };
 }
 
+type WaitDeps = { clock: FakeClock; signal: AbortSignal; log: (line: string) => void };
+
+/**
+ * A driver for an action that waits (codedeploy-deploy, instance-refresh): `start` sets up its
+ * simulation on a fake clock and says which client the fault goes on, whether the operation is a
+ * stop, and how to run. A stop is only reached by a timeout, so a run that stops is failing anyway:
+ * what counts then is what the stop did and said.
+ */
+function waitingDriver(
+  name: string,
+  operations: string[],
+  start: (
+    clock: FakeClock,
+    operation: string,
+  ) => {
+    client: Parameters<typeof injectFaults>[0];
+    stopping: boolean;
+    run: (deps: WaitDeps) => Promise<unknown>;
+    outcome: unknown;
+  },
+): Driver {
+  return {
+    name,
+    operations,
+    async run(operation, fault) {
+      const clock = new FakeClock();
+      const op = operation.split(':')[1]!;
+      const { client, stopping, run, outcome } = start(clock, op);
+      const faults = injectFaults(client, [{ operation: op, ...fault }], () => clock.now());
+      const lines: string[] = [];
+      const deps = { clock, signal: new AbortController().signal, log: (l: string) => lines.push(l) };
+      const result = await outcomeOf(faults, lines, async () => {
+        await run(deps);
+        return undefined;
+      });
+      if (stopping) return { ...result, error: undefined, reported: true, state: { outcome } };
+      return { ...result, state: { outcome } };
+    },
+  };
+}
+
 // ---------------------------------------------------------------- drivers
 
 const DEPLOY_INPUTS: DeployInputs = deployInputs({
@@ -193,9 +234,9 @@ function s3Service(): SimulatedService {
   return bucket.service();
 }
 
-const codeDeployDriver: Driver = {
-  name: 'codedeploy-deploy',
-  operations: [
+const codeDeployDriver = waitingDriver(
+  'codedeploy-deploy',
+  [
     'codedeploy:CreateDeployment',
     'codedeploy:GetDeployment',
     'codedeploy:ListDeployments',
@@ -203,75 +244,52 @@ const codeDeployDriver: Driver = {
     'codedeploy:BatchGetDeploymentTargets',
     'codedeploy:StopDeployment',
   ],
-  async run(operation, fault) {
-    const clock = new FakeClock();
+  (clock, operation) => {
     const sim = new CodeDeploySim(() => clock.now());
     const codeDeploy = simulatedClient(CodeDeployClient, sim);
     const s3 = simulatedClient(S3Client, s3Service());
-    const name = operation.split(':')[1]!;
     // The stop is only reached by a timeout (or a cancel): a deployment slower than the timeout.
-    const stopping = name === 'StopDeployment';
+    const stopping = operation === 'StopDeployment';
     if (stopping) sim.script({ eventSeconds: 60 });
-    const faults = injectFaults(codeDeploy, [{ operation: name, ...fault }], () => clock.now());
-    const lines: string[] = [];
     const outcome = newOutcome();
     const inputs = { ...DEPLOY_INPUTS, timeoutMs: stopping ? 120_000 : DEPLOY_INPUTS.timeoutMs };
-    const deps = {
-      codeDeploy,
-      s3,
-      clock,
-      signal: new AbortController().signal,
-      log: (l: string) => lines.push(l),
+    return {
+      client: codeDeploy,
+      stopping,
+      outcome,
+      run: (deps) => deploy({ ...deps, codeDeploy, s3 }, inputs, outcome),
     };
-    const run = await outcomeOf(faults, lines, async () => {
-      await deploy(deps, inputs, outcome);
-      return undefined;
-    });
-    // A stop is part of a failing run anyway: what counts is what the stop did and said.
-    if (stopping) return { ...run, error: undefined, reported: true, state: { outcome } };
-    return { ...run, state: { outcome } };
   },
-};
+);
 
 const REFRESH_INPUTS: RefreshInputs = refreshInputs();
 
-const refreshDriver: Driver = {
-  name: 'instance-refresh',
-  operations: [
+const refreshDriver = waitingDriver(
+  'instance-refresh',
+  [
     'autoscaling:StartInstanceRefresh',
     'autoscaling:DescribeInstanceRefreshes',
     'autoscaling:CancelInstanceRefresh',
     'autoscaling:RollbackInstanceRefresh',
   ],
-  async run(operation, fault) {
-    const clock = new FakeClock();
-    const sim = new AutoScalingSim(() => clock.now());
-    const autoScaling = simulatedClient(AutoScalingClient, sim);
-    const name = operation.split(':')[1]!;
-    const faults = injectFaults(autoScaling, [{ operation: name, ...fault }], () => clock.now());
-    const lines: string[] = [];
+  (clock, operation) => {
+    const autoScaling = simulatedClient(AutoScalingClient, new AutoScalingSim(() => clock.now()));
     const outcome = newRefreshOutcome();
     // Cancel and rollback are only reached by a timeout (or a cancel).
-    const stopping = name === 'CancelInstanceRefresh' || name === 'RollbackInstanceRefresh';
+    const stopping = operation === 'CancelInstanceRefresh' || operation === 'RollbackInstanceRefresh';
     const inputs: RefreshInputs = {
       ...REFRESH_INPUTS,
       timeoutMs: stopping ? 60_000 : REFRESH_INPUTS.timeoutMs,
-      onCancel: name === 'CancelInstanceRefresh' ? 'cancel' : 'rollback',
+      onCancel: operation === 'CancelInstanceRefresh' ? 'cancel' : 'rollback',
     };
-    const deps = {
-      autoScaling,
-      clock,
-      signal: new AbortController().signal,
-      log: (l: string) => lines.push(l),
+    return {
+      client: autoScaling,
+      stopping,
+      outcome,
+      run: (deps) => refreshInstances({ ...deps, autoScaling }, inputs, outcome),
     };
-    const run = await outcomeOf(faults, lines, async () => {
-      await refreshInstances(deps, inputs, outcome);
-      return undefined;
-    });
-    if (stopping) return { ...run, error: undefined, reported: true, state: { outcome } };
-    return { ...run, state: { outcome } };
   },
-};
+);
 
 const s3Driver: Driver = {
   name: 'codedeploy-deploy upload',
@@ -351,6 +369,21 @@ function bakeWorkspace(): string {
   return root;
 }
 
+/** What both bake drivers (bake-ami itself, the release's bake) bake from: the stock AL2023 image and the repository's recipe. */
+function bakeSettings() {
+  return {
+    base: { ssmParameter: '/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64' },
+    provisionScript: 'deploy/image/provision.sh',
+    recipePaths: [],
+    workspace: bakeWorkspace(),
+    instanceType: 't3.small',
+    securityGroupIds: [],
+    namePrefix: 'dealership',
+    tags: {},
+    pollIntervalMs: 15_000,
+  };
+}
+
 const bakeDriver: Driver = {
   name: 'bake-ami',
   operations: [
@@ -384,20 +417,7 @@ const bakeDriver: Driver = {
     return outcomeOf(faults, [], async () => {
       result.bake = await bake(
         { ec2, ssm, clock, signal: new AbortController().signal },
-        {
-          base: { ssmParameter: '/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64' },
-          provisionScript: 'deploy/image/provision.sh',
-          recipePaths: [],
-          workspace: bakeWorkspace(),
-          instanceType: 't3.small',
-          securityGroupIds: [],
-          namePrefix: 'dealership',
-          tags: {},
-          keepImages: 1,
-          timeoutMs: 30 * 60_000,
-          pollIntervalMs: 15_000,
-          commit: 'c0ffee'.padEnd(40, '0'),
-        },
+        { ...bakeSettings(), keepImages: 1, timeoutMs: 30 * 60_000, commit: 'c0ffee'.padEnd(40, '0') },
       );
       return result;
     });
@@ -467,7 +487,6 @@ function clientFor(clients: CannedRelease['clients'], operation: string) {
 
 const RECORD_KEY = 'releases/production.json';
 const COMMIT = 'c0ffee'.padEnd(40, '0');
-const BASE_IMAGE = { ssmParameter: '/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64' };
 
 function recordOf(world: CannedRelease): ReleaseRecord | undefined {
   const stored = world.bucket.get(STACK.bucket, RECORD_KEY);
@@ -513,7 +532,7 @@ const planDriver: Driver = {
     const faults = injectFaults(clientFor(world.clients, operation), [{ operation: name, ...fault }]);
     return outcomeOf(faults, [], async () => {
       const plan = await gatherPlan(world.clients, {
-        base: BASE_IMAGE,
+        base: bakeSettings().base,
         provisionScript: 'deploy/image/provision.sh',
         recipePaths: [],
         workspace: bakeWorkspace(),
@@ -550,16 +569,8 @@ function releaseConfig(): StackConfig {
     alarms: [],
     keepReleases: 10,
     bake: {
-      base: BASE_IMAGE,
-      provisionScript: 'deploy/image/provision.sh',
-      recipePaths: [],
-      workspace: bakeWorkspace(),
-      instanceType: 't3.small',
-      securityGroupIds: [],
-      namePrefix: 'dealership',
-      tags: {},
+      ...bakeSettings(),
       keepImages: 0,
-      pollIntervalMs: 15_000,
     },
   };
 }

@@ -17,8 +17,7 @@ import {
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { InputError } from '../../lib/inputs.js';
-import { PollAbortedError, PollTimeoutError } from '../../lib/poll.js';
+import { InputError, PollAbortedError, PollTimeoutError } from '../../lib/index.js';
 import { FakeClock } from '../../sim/clock.js';
 import { type BakeRequest, type BakeState, bake } from './bake.js';
 
@@ -197,20 +196,6 @@ describe('bake', () => {
     );
     expect(clock.now() - started).toBe(60_000);
     expect(state.builderInstanceId).toBe(BUILDER);
-    expect(terminated()).toEqual([[BUILDER]]);
-  });
-
-  it('terminates the builder when the run is cancelled while waiting', async () => {
-    const controller = new AbortController();
-    givenEc2({ states: ['running'] });
-    ec2Mock.on(DescribeInstancesCommand).callsFake(() => {
-      controller.abort(new Error('The run was cancelled (SIGINT)'));
-      return { Reservations: [{ Instances: [{ InstanceId: BUILDER, State: { Name: 'running' } }] }] };
-    });
-    await expect(
-      bake({ ec2, ssm, clock: new FakeClock(), signal: controller.signal }, request()),
-    ).rejects.toThrow(PollAbortedError);
-    expect(ec2Mock.commandCalls(GetConsoleOutputCommand)).toHaveLength(0);
     expect(terminated()).toEqual([[BUILDER]]);
   });
 

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { refreshInputs } from '../../test-support/fixtures.js';
 import { setInputs } from '../../test-support/inputs.js';
 import { readRefreshInputs } from './inputs.js';
 
@@ -19,20 +20,7 @@ function read(inputs: Record<string, string>) {
 
 describe('instance-refresh inputs', () => {
   it('defaults to launch before terminate with auto-rollback, skip-matching, 15 s polls and rollback on cancel', () => {
-    expect(read({})).toEqual({
-      region: 'eu-west-1',
-      group: 'dealership-web',
-      launchTemplate: { name: 'dealership', version: '7' },
-      preferences: {
-        MinHealthyPercentage: 100,
-        MaxHealthyPercentage: 200,
-        SkipMatching: true,
-        AutoRollback: true,
-      },
-      timeoutMs: 3_600_000,
-      pollMs: 15_000,
-      onCancel: 'rollback',
-    });
+    expect(read({})).toEqual(refreshInputs());
   });
 
   it('reads a launch template id, warm-up, checkpoints and alarms into the refresh preferences', () => {
@@ -44,7 +32,7 @@ describe('instance-refresh inputs', () => {
       alarms: 'dealership-5xx\ndealership-latency',
       'poll-seconds': '1',
     });
-    expect(inputs.launchTemplate).toEqual({ id: 'lt-0123456789abcdef0', version: '7' });
+    expect(inputs.launchTemplate).toEqual({ LaunchTemplateId: 'lt-0123456789abcdef0', Version: '7' });
     expect(inputs.preferences).toMatchObject({
       InstanceWarmup: 120,
       CheckpointPercentages: [25, 50, 100],
@@ -63,12 +51,12 @@ describe('instance-refresh inputs', () => {
 
   it('accepts $Latest when auto-rollback is off', () => {
     expect(
-      read({ 'launch-template-version': '$Latest', 'auto-rollback': 'false' }).launchTemplate.version,
+      read({ 'launch-template-version': '$Latest', 'auto-rollback': 'false' }).launchTemplate.Version,
     ).toBe('$Latest');
   });
 
   it.each([
-    ['launch-template-version', '7.1', /must be a version number/],
+    ['launch-template-version', '7.1', /must be \$Default, \$Latest or a version number; got "7.1"/],
     ['poll-seconds', '0', /"poll-seconds" must be a whole number of at least 1; got "0"/],
     ['min-healthy-percentage', '101', /"min-healthy-percentage" must be a whole number from 0 to 100/],
     ['max-healthy-percentage', '99', /"max-healthy-percentage" must be a whole number from 100 to 200/],

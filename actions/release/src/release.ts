@@ -263,19 +263,45 @@ export async function deployRelease(
     throw error;
   }
 
+  const target: Target = { commit: request.commit, bundle: request.bundle };
+  return carryOut(deps, config, ledger, release, target, {
+    options: convergeOptions(planned, '', planned.forwardDeadline, 'stop'),
+    onFailure: async (stages) => {
+      if (release.outcome === 'cancelled') {
+        // The runner kills this process seconds from now: say so in the record; the recover step rolls back.
+        release.endedAt = new Date(deps.clock.now()).toISOString();
+        await ledger.saveQuickly();
+        return;
+      }
+      await rollBackAfterFailure(deps, config, ledger, stages, release, previous, planned);
+    },
+  });
+}
+
+/**
+ * Records `release`, converges the stack to `target`, prunes, and records the outcome. A failure is
+ * recorded as the stage that ended it says (timed out, cancelled, failed), then `onFailure` decides
+ * what the run leaves behind before the error goes on.
+ */
+async function carryOut(
+  deps: ReleaseDeps,
+  config: StackConfig,
+  ledger: Ledger,
+  release: Release,
+  target: Target,
+  how: {
+    options: ConvergeOptions;
+    /** Checks the converged stack before the release counts as succeeded. */
+    check?: () => void;
+    onFailure: (stages: StageRunner) => Promise<void>;
+  },
+): Promise<Release> {
   ledger.record.releases.unshift(release);
   await ledger.save(deps.signal);
   const stages = new StageRunner(deps, release, () => ledger.save());
-  const target: Target = { commit: request.commit, bundle: request.bundle };
   try {
-    await converge(
-      deps,
-      config,
-      stages,
-      target,
-      convergeOptions(planned, '', planned.forwardDeadline, 'stop'),
-      release,
-    );
+    await converge(deps, config, stages, target, how.options, release);
+    how.check?.();
     release.outcome = 'succeeded';
     await prune(deps, config, ledger, stages);
     release.endedAt = new Date(deps.clock.now()).toISOString();
@@ -286,13 +312,7 @@ export async function deployRelease(
     const outcome = error instanceof StageError ? error.stage.outcome : 'failed';
     release.outcome =
       outcome === 'timed-out' ? 'timed-out' : outcome === 'cancelled' ? 'cancelled' : 'failed';
-    if (release.outcome === 'cancelled') {
-      // The runner kills this process seconds from now: say so in the record; the recover step rolls back.
-      release.endedAt = new Date(deps.clock.now()).toISOString();
-      await ledger.saveQuickly();
-      throw error;
-    }
-    await rollBackAfterFailure(deps, config, ledger, stages, release, previous, planned);
+    await how.onFailure(stages);
     throw error;
   }
 }
@@ -374,33 +394,14 @@ export async function rollbackRelease(
   });
   release.restored = target.id;
   release.reason = request.reason;
-  ledger.record.releases.unshift(release);
-  await ledger.save(deps.signal);
-  const stages = new StageRunner(deps, release, () => ledger.save());
-  try {
-    await converge(
-      deps,
-      config,
-      stages,
-      target,
-      convergeOptions(planned, '', planned.jobDeadline, 'stop'),
-      release,
-    );
-    rejectLiveContent(ledger.record, release);
-    release.outcome = 'succeeded';
-    await prune(deps, config, ledger, stages);
-    release.endedAt = new Date(deps.clock.now()).toISOString();
-    await ledger.save();
-    return release;
-  } catch (error) {
-    if (error instanceof RecordConflictError) throw error;
-    const outcome = error instanceof StageError ? error.stage.outcome : 'failed';
-    release.outcome =
-      outcome === 'timed-out' ? 'timed-out' : outcome === 'cancelled' ? 'cancelled' : 'failed';
-    release.endedAt = new Date(deps.clock.now()).toISOString();
-    await ledger.saveQuickly();
-    throw error;
-  }
+  return carryOut(deps, config, ledger, release, target, {
+    options: convergeOptions(planned, '', planned.jobDeadline, 'stop'),
+    check: () => rejectLiveContent(ledger.record, release),
+    onFailure: async () => {
+      release.endedAt = new Date(deps.clock.now()).toISOString();
+      await ledger.saveQuickly();
+    },
+  });
 }
 
 /**

@@ -71,6 +71,10 @@ const partLineJson = (row: PartLineRow): PartLineJson => ({
 const TAG = 'Service';
 
 export function registerTicketRoutes(api: Api, db: Database): void {
+  /** What the routes on one ticket share: the workshop's, by the ticket's id. */
+  const onTicket = { tag: TAG, access: WORKSHOP, params: idParams } as const;
+  /** What adding a line (labor, parts) to an open ticket shares: 404 no ticket, 409 closed or short, 422 bad line. */
+  const addsLine = { method: 'post' as const, ...onTicket, status: 201, errors: [404, 409, 422] };
   api.route({
     method: 'post',
     path: '/service-tickets',
@@ -102,10 +106,8 @@ export function registerTicketRoutes(api: Api, db: Database): void {
     method: 'get',
     path: '/service-tickets/{id}',
     operationId: 'getServiceTicket',
-    tag: TAG,
+    ...onTicket,
     summary: 'Get a service ticket with its labor and part lines',
-    access: WORKSHOP,
-    params: idParams,
     status: 200,
     response: ticketDetailOutput,
     errors: [404],
@@ -119,41 +121,29 @@ export function registerTicketRoutes(api: Api, db: Database): void {
     },
   });
   api.route({
-    method: 'post',
+    ...addsLine,
     path: '/service-tickets/{id}/labor',
     operationId: 'addLabor',
-    tag: TAG,
     summary: "Add a mechanic's hours to an open ticket (priced at the mechanic's current rate)",
-    access: WORKSHOP,
-    params: idParams,
     body: laborCreate,
-    status: 201,
     response: laborLineOutput,
-    errors: [404, 409, 422],
     handle: async ({ params, body }) => laborJson(await addLabor(db, params.id, body)),
   });
   api.route({
-    method: 'post',
+    ...addsLine,
     path: '/service-tickets/{id}/parts',
     operationId: 'useParts',
-    tag: TAG,
     summary: 'Use parts on an open ticket, taking them from stock (409 when not enough)',
-    access: WORKSHOP,
-    params: idParams,
     body: partUseCreate,
-    status: 201,
     response: partLineOutput,
-    errors: [404, 409, 422],
     handle: async ({ params, body }) => partLineJson(await useParts(db, params.id, body)),
   });
   api.route({
     method: 'post',
     path: '/service-tickets/{id}/close',
     operationId: 'closeServiceTicket',
-    tag: TAG,
+    ...onTicket,
     summary: 'Close a ticket, fixing its labor, parts and total',
-    access: WORKSHOP,
-    params: idParams,
     status: 200,
     response: ticketOutput,
     errors: [404, 409],
