@@ -20,6 +20,7 @@ import {
   type Schedule,
   schedule,
 } from './budget.js';
+import { retractCanary, stopAtCanary } from './canary.js';
 import {
   type ConvergeOptions,
   converge,
@@ -65,7 +66,7 @@ export class RefusedError extends Error {
 }
 
 /** The record as this run holds it, and the one way it writes it back. */
-class Ledger {
+export class Ledger {
   constructor(
     private readonly deps: ReleaseDeps,
     private readonly config: StackConfig,
@@ -95,7 +96,7 @@ class Ledger {
   }
 }
 
-async function openLedger(deps: ReleaseDeps, config: StackConfig): Promise<Ledger> {
+export async function openLedger(deps: ReleaseDeps, config: StackConfig): Promise<Ledger> {
   const ledger = new Ledger(
     deps,
     config,
@@ -107,7 +108,12 @@ async function openLedger(deps: ReleaseDeps, config: StackConfig): Promise<Ledge
   return ledger;
 }
 
-function newRelease(deps: ReleaseDeps, run: RunContext, kind: Release['kind'], content: Content): Release {
+export function newRelease(
+  deps: ReleaseDeps,
+  run: RunContext,
+  kind: Release['kind'],
+  content: Content,
+): Release {
   return {
     id: run.id,
     kind,
@@ -144,7 +150,7 @@ async function adoptFromAws(deps: ReleaseDeps, config: StackConfig): Promise<Rel
   };
 }
 
-async function plan(
+export async function plan(
   deps: ReleaseDeps,
   config: StackConfig,
   run: RunContext,
@@ -164,7 +170,7 @@ async function plan(
   return planned;
 }
 
-function convergeOptions(
+export function convergeOptions(
   planned: Schedule,
   prefix: string,
   deadline: number,
@@ -195,7 +201,7 @@ async function checkBootstrap(deps: ReleaseDeps, config: StackConfig): Promise<v
  * Housekeeping after a release went live: tags the revisions the bucket may delete. Its failure is in
  * the timeline but never fails a release that is live.
  */
-async function prune(
+export async function prune(
   deps: ReleaseDeps,
   config: StackConfig,
   ledger: Ledger,
@@ -220,6 +226,20 @@ async function prune(
     });
 }
 
+/**
+ * A canary waiting for approval holds the environment: a deploy or a rollback now would converge the
+ * fleet under it. Promote it or roll it back (the deploy run's production-canary or canary-rollback job).
+ */
+function refuseWhileCanaryWaits(releases: Release[], what: string): void {
+  const waiting = releases.find((r) => r.outcome === 'canary');
+  if (!waiting) return;
+  throw new RefusedError(
+    `Release ${waiting.id} (${waiting.commit.slice(0, 12)}) is a canary waiting for approval until ` +
+      `${waiting.canary?.approveBy ?? '?'}: this ${what} does not start under it. Nothing was changed. ` +
+      'Approve its production-canary job (promote) or reject it (the canary is rolled back), then run again.',
+  );
+}
+
 export interface DeployRequest {
   commit: string;
   /** The revision folder or zip this commit was built into. */
@@ -235,6 +255,7 @@ export async function deployRelease(
   ancestry: Ancestry,
 ): Promise<Release> {
   const ledger = await openLedger(deps, config);
+  refuseWhileCanaryWaits(ledger.record.releases, 'deploy');
   const previous = liveRelease(ledger.record) ?? (await adoptFromAws(deps, config));
   const release = newRelease(deps, run, 'deploy', { commit: request.commit });
 
@@ -268,14 +289,14 @@ export async function deployRelease(
   const stages = new StageRunner(deps, release, () => ledger.save());
   const target: Target = { commit: request.commit, bundle: request.bundle };
   try {
-    await converge(
-      deps,
-      config,
-      stages,
-      target,
-      convergeOptions(planned, '', planned.forwardDeadline, 'stop'),
-      release,
-    );
+    const options = convergeOptions(planned, '', planned.forwardDeadline, 'stop');
+    if (config.canary) {
+      await stopAtCanary(deps, config, config.canary, stages, target, options, release, () => ledger.save());
+      release.endedAt = new Date(deps.clock.now()).toISOString();
+      await ledger.save();
+      return release;
+    }
+    await converge(deps, config, stages, target, options, release);
     release.outcome = 'succeeded';
     await prune(deps, config, ledger, stages);
     release.endedAt = new Date(deps.clock.now()).toISOString();
@@ -286,6 +307,7 @@ export async function deployRelease(
     const outcome = error instanceof StageError ? error.stage.outcome : 'failed';
     release.outcome =
       outcome === 'timed-out' ? 'timed-out' : outcome === 'cancelled' ? 'cancelled' : 'failed';
+    if (release.canary) release.canary.verdict = error instanceof Error ? error.message : String(error);
     if (release.outcome === 'cancelled') {
       // The runner kills this process seconds from now: say so in the record; the recover step rolls back.
       release.endedAt = new Date(deps.clock.now()).toISOString();
@@ -297,7 +319,7 @@ export async function deployRelease(
   }
 }
 
-async function rollBackAfterFailure(
+export async function rollBackAfterFailure(
   deps: ReleaseDeps,
   config: StackConfig,
   ledger: Ledger,
@@ -312,6 +334,14 @@ async function rollBackAfterFailure(
   } else {
     release.restored = previous.id;
     try {
+      await retractCanary(
+        deps,
+        config,
+        stages,
+        release,
+        previous,
+        Math.max(1, planned.jobDeadline - deps.clock.now()),
+      );
       await converge(
         deps,
         config,
@@ -321,6 +351,7 @@ async function rollBackAfterFailure(
         release,
       );
       release.rollback = 'succeeded';
+      if (release.canary) release.canary.state = 'rolled-back';
     } catch (rollbackError) {
       if (rollbackError instanceof RecordConflictError) throw rollbackError;
       release.rollback = deps.signal.aborted ? undefined : 'failed';
@@ -345,6 +376,7 @@ export async function rollbackRelease(
   request: RollbackRequest,
 ): Promise<Release> {
   const ledger = await openLedger(deps, config);
+  refuseWhileCanaryWaits(ledger.record.releases, 'rollback');
   const good = ledger.record.releases.filter((r) => r.outcome === 'succeeded');
   const target =
     request.to === 'previous'
@@ -454,6 +486,7 @@ export async function recoverRelease(
     smoke: CANCEL_WINDOW_MS,
   };
   try {
+    await retractCanary(deps, config, stages, release, target, CANCEL_WINDOW_MS);
     await converge(
       deps,
       config,
@@ -468,6 +501,7 @@ export async function recoverRelease(
       release,
     );
     release.rollback = 'succeeded';
+    if (release.canary) release.canary.state = 'rolled-back';
     if (release.kind === 'rollback') {
       rejectLiveContent(ledger.record, release);
       release.outcome = 'succeeded';
