@@ -24,7 +24,7 @@ export function refreshInputs(overrides: Partial<RefreshInputs> = {}): RefreshIn
   return {
     region: 'eu-west-1',
     group: 'dealership-web',
-    launchTemplate: { name: 'dealership', version: '7' },
+    launchTemplate: { LaunchTemplateName: 'dealership', Version: '7' },
     preferences: {
       MinHealthyPercentage: 100,
       MaxHealthyPercentage: 200,

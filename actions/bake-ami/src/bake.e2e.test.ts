@@ -14,7 +14,7 @@ import {
   StopInstancesCommand,
 } from '@aws-sdk/client-ec2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fromAwsTags } from '../../lib/tags.js';
+import { fromAwsTags } from '../../lib/index.js';
 import { type MotoServer, startMoto } from '../../test-support/moto.js';
 import { type ActionRun, startBuiltAction } from '../../test-support/run-action.js';
 

@@ -17,8 +17,7 @@ import {
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { InputError } from '../../lib/inputs.js';
-import { PollAbortedError, PollTimeoutError } from '../../lib/poll.js';
+import { InputError, PollAbortedError, PollTimeoutError } from '../../lib/index.js';
 import { FakeClock } from '../../sim/clock.js';
 import { type BakeRequest, type BakeState, bake } from './bake.js';
 

@@ -9,19 +9,26 @@ import { resolve } from 'node:path';
 import * as core from '@actions/core';
 import type { EC2Client, Image } from '@aws-sdk/client-ec2';
 import type { SSMClient } from '@aws-sdk/client-ssm';
-import { describeError } from '../../lib/errors.js';
-import { type BaseImage, findImageByRecipeHash, resolveBaseImage } from '../../lib/images.js';
-import { InputError } from '../../lib/inputs.js';
 import {
+  type BaseImage,
   type Clock,
+  COMMIT_TAG,
+  describeError,
+  digestRecipeFiles,
+  findImageByRecipeHash,
+  InputError,
   PollAbortedError,
   PollTimeoutError,
+  progress,
+  progressTicks,
+  RECIPE_HASH_TAG,
+  ROLE_TAG,
+  recipeHash,
+  resolveBaseImage,
   systemClock,
   type WaitOptions,
-} from '../../lib/poll.js';
-import { digestRecipeFiles, recipeHash } from '../../lib/recipe.js';
-import { progress, progressTicks } from '../../lib/report.js';
-import { COMMIT_TAG, RECIPE_HASH_TAG, ROLE_TAG } from '../../lib/tags.js';
+  withinGap,
+} from '../../lib/index.js';
 import {
   builderConsoleTail,
   launchBuilder,
@@ -162,7 +169,7 @@ async function bakeNewImage(
   );
 
   const wait = (what: string) => ({
-    intervalMs: request.pollIntervalMs,
+    ...withinGap(request.pollIntervalMs),
     timeoutMs: deadline - clock.now(),
     signal,
     clock,

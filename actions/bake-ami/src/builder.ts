@@ -11,9 +11,7 @@ import {
   RunInstancesCommand,
   TerminateInstancesCommand,
 } from '@aws-sdk/client-ec2';
-import { awsErrorCode } from '../../lib/errors.js';
-import { done, pending, poll, type WaitOptions } from '../../lib/poll.js';
-import { toAwsTags } from '../../lib/tags.js';
+import { awsErrorCode, done, pending, poll, toAwsTags, type WaitOptions } from '../../lib/index.js';
 
 /** EC2 takes at most 16 KB of user data (before base64). */
 export const MAX_USER_DATA_BYTES = 16_384;

@@ -7,9 +7,15 @@ import {
   type EC2Client,
   type Image,
 } from '@aws-sdk/client-ec2';
-import { awsErrorCode, describeError } from '../../lib/errors.js';
-import { done, pending, poll, type WaitOptions } from '../../lib/poll.js';
-import { toAwsTags } from '../../lib/tags.js';
+import {
+  awsErrorCode,
+  describeError,
+  done,
+  pending,
+  poll,
+  toAwsTags,
+  type WaitOptions,
+} from '../../lib/index.js';
 
 export async function createImage(
   ec2: EC2Client,

@@ -4,9 +4,7 @@
  * region still names (a rollback or a scale-out may launch it).
  */
 import { DescribeImagesCommand, type EC2Client, type Image } from '@aws-sdk/client-ec2';
-import { newestFirst } from '../../lib/images.js';
-import { imageIdsNamedByLaunchTemplates } from '../../lib/launch-templates.js';
-import { RECIPE_HASH_TAG } from '../../lib/tags.js';
+import { imageIdsNamedByLaunchTemplates, newestFirst, RECIPE_HASH_TAG } from '../../lib/index.js';
 import { deregisterImageAndSnapshots } from './image.js';
 
 /** `<prefix>-<yyyymmddThhmmssZ>-<first 12 of the recipe hash>`: sortable, unique, valid as an AMI name. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { type CommentApi, type IssueComment, upsertPlanComment } from './comment.js';
-import { PLAN_MARKER } from './render.js';
+import { PLAN_MARKER } from './summary.js';
 
 /** An in-memory pull request thread. */
 function thread(comments: IssueComment[]): CommentApi & { comments: IssueComment[] } {

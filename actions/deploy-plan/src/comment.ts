@@ -4,8 +4,10 @@
  * else wrote that happens to contain the marker is never edited (GitHub would refuse with 403 anyway:
  * a token may edit only its own comments unless it can write to the repository).
  */
-import type { getOctokit } from '@actions/github';
-import { PLAN_MARKER } from './render.js';
+import * as core from '@actions/core';
+import * as github from '@actions/github';
+import { describeError } from '../../lib/index.js';
+import { PLAN_MARKER } from './summary.js';
 
 export interface IssueComment {
   id: number;
@@ -34,7 +36,7 @@ export async function upsertPlanComment(
 }
 
 export function octokitComments(
-  octokit: ReturnType<typeof getOctokit>,
+  octokit: ReturnType<typeof github.getOctokit>,
   issue: { owner: string; repo: string; number: number },
 ): CommentApi {
   const where = { owner: issue.owner, repo: issue.repo };
@@ -50,4 +52,25 @@ export function octokitComments(
     create: async (body) =>
       (await octokit.rest.issues.createComment({ ...where, issue_number: issue.number, body })).data,
   };
+}
+
+/** Updates or creates the plan comment on the pull request; never fails the step. */
+export async function commentOnPullRequest(token: string, markdown: string, author: string): Promise<void> {
+  const number = github.context.payload.pull_request?.number;
+  if (number === undefined) {
+    core.info('Not a pull request: no comment.');
+    return;
+  }
+  if (!token) {
+    core.warning('No github-token: the plan is in the job summary only.');
+    return;
+  }
+  try {
+    const api = octokitComments(github.getOctokit(token), { ...github.context.repo, number });
+    const result = await upsertPlanComment(api, markdown, author);
+    core.info(`Plan comment ${result.action}: ${result.url ?? ''}`);
+  } catch (error) {
+    // A fork's token is read-only; the job summary still has the plan.
+    core.warning(`Could not comment on pull request #${number}: ${describeError(error)}`);
+  }
 }

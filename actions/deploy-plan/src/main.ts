@@ -1,46 +1,24 @@
-import * as core from '@actions/core';
-import * as github from '@actions/github';
 import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { CodeDeployClient } from '@aws-sdk/client-codedeploy';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SSMClient } from '@aws-sdk/client-ssm';
-import { runAction } from '../../lib/action.js';
-import { createClient, hasAwsCredentials, s3ClientConfig } from '../../lib/aws.js';
-import { describeError } from '../../lib/errors.js';
-import { parseBaseImage } from '../../lib/images.js';
-import { readBoolean, readList, readRegion, readRequired, readString } from '../../lib/inputs.js';
-import { launchTemplateRef } from '../../lib/launch-templates.js';
-import { workspaceRoot } from '../../lib/recipe.js';
-import { setOutputs, writeSummary } from '../../lib/report.js';
-import { currentCommit } from '../../lib/tags.js';
-import { octokitComments, upsertPlanComment } from './comment.js';
-import { gatherPlan, type PlanAws, type PlanRequest } from './plan.js';
-import { bakeNeeded, renderPlan } from './render.js';
-
-export function readPlanInputs(): PlanRequest & {
-  githubToken: string;
-  comment: boolean;
-  commentAuthor: string;
-} {
-  const launchTemplate = readString('launch-template');
-  return {
-    base: parseBaseImage(readRequired('base-image')),
-    provisionScript: readRequired('provision-script'),
-    recipePaths: readList('recipe-paths'),
-    workspace: workspaceRoot(),
-    autoScalingGroup: readString('auto-scaling-group') || undefined,
-    launchTemplate: launchTemplate ? launchTemplateRef(launchTemplate) : undefined,
-    application: readString('application') || undefined,
-    deploymentGroup: readString('deployment-group') || undefined,
-    revisionBucket: readString('revision-bucket') || undefined,
-    environment: readString('environment', 'production'),
-    commentAuthor: readString('comment-author', 'github-actions[bot]'),
-    githubToken: readString('github-token'),
-    comment: readBoolean('comment', true),
-  };
-}
+import {
+  createClient,
+  currentCommit,
+  hasAwsCredentials,
+  readRegion,
+  readString,
+  runAction,
+  s3ClientConfig,
+  setOutputs,
+  writeSummary,
+} from '../../lib/index.js';
+import { commentOnPullRequest } from './comment.js';
+import { readPlanInputs } from './inputs.js';
+import { gatherPlan, type PlanAws } from './plan.js';
+import { bakeNeeded, renderPlan } from './summary.js';
 
 /** AWS clients when a region and credentials are there; otherwise why not (a fork's pull request). */
 async function awsAccess(): Promise<PlanAws> {
@@ -60,27 +38,6 @@ async function awsAccess(): Promise<PlanAws> {
     codeDeploy: createClient(CodeDeployClient, options),
     s3: createClient(S3Client, options, s3ClientConfig(options)),
   };
-}
-
-/** Updates or creates the plan comment on the pull request; never fails the step. */
-async function commentOnPullRequest(token: string, markdown: string, author: string): Promise<void> {
-  const number = github.context.payload.pull_request?.number;
-  if (number === undefined) {
-    core.info('Not a pull request: no comment.');
-    return;
-  }
-  if (!token) {
-    core.warning('No github-token: the plan is in the job summary only.');
-    return;
-  }
-  try {
-    const api = octokitComments(github.getOctokit(token), { ...github.context.repo, number });
-    const result = await upsertPlanComment(api, markdown, author);
-    core.info(`Plan comment ${result.action}: ${result.url ?? ''}`);
-  } catch (error) {
-    // A fork's token is read-only; the job summary still has the plan.
-    core.warning(`Could not comment on pull request #${number}: ${describeError(error)}`);
-  }
 }
 
 export async function run(): Promise<void> {

@@ -17,7 +17,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeGitHub } from '../../test-support/fake-github.js';
 import { type MotoServer, startMoto } from '../../test-support/moto.js';
 import { runBuiltAction } from '../../test-support/run-action.js';
-import { PLAN_MARKER } from './render.js';
+import { PLAN_MARKER } from './summary.js';
 
 let moto: MotoServer;
 const root = mkdtempSync(join(tmpdir(), 'plan-e2e-'));

@@ -22,7 +22,7 @@ import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { commitOf, gatherPlan, type PlanRequest } from './plan.js';
-import { bakeNeeded, PLAN_MARKER, renderPlan } from './render.js';
+import { bakeNeeded, PLAN_MARKER, renderPlan } from './summary.js';
 
 const ec2Mock = mockClient(EC2Client);
 const ssmMock = mockClient(SSMClient);

@@ -16,14 +16,18 @@ import {
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SSMClient } from '@aws-sdk/client-ssm';
-import { describeError } from '../../lib/errors.js';
-import { type BaseImage, baseImageText, findImageByRecipeHash, resolveBaseImage } from '../../lib/images.js';
 import {
+  type BaseImage,
+  baseImageText,
+  describeError,
   describeLaunchTemplate,
   describeLaunchTemplateVersion,
+  digestRecipeFiles,
+  findImageByRecipeHash,
   type LaunchTemplateRef,
-} from '../../lib/launch-templates.js';
-import { digestRecipeFiles, recipeHash } from '../../lib/recipe.js';
+  recipeHash,
+  resolveBaseImage,
+} from '../../lib/index.js';
 import { appspecHooksMs, groupTimings } from '../../release/src/budget.js';
 import { type DriftReport, driftOf } from '../../release/src/drift.js';
 import { liveRelease, type Release, readRecord } from '../../release/src/record.js';

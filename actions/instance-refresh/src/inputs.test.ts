@@ -22,7 +22,7 @@ describe('instance-refresh inputs', () => {
     expect(read({})).toEqual({
       region: 'eu-west-1',
       group: 'dealership-web',
-      launchTemplate: { name: 'dealership', version: '7' },
+      launchTemplate: { LaunchTemplateName: 'dealership', Version: '7' },
       preferences: {
         MinHealthyPercentage: 100,
         MaxHealthyPercentage: 200,
@@ -44,7 +44,7 @@ describe('instance-refresh inputs', () => {
       alarms: 'dealership-5xx\ndealership-latency',
       'poll-seconds': '1',
     });
-    expect(inputs.launchTemplate).toEqual({ id: 'lt-0123456789abcdef0', version: '7' });
+    expect(inputs.launchTemplate).toEqual({ LaunchTemplateId: 'lt-0123456789abcdef0', Version: '7' });
     expect(inputs.preferences).toMatchObject({
       InstanceWarmup: 120,
       CheckpointPercentages: [25, 50, 100],
@@ -63,12 +63,12 @@ describe('instance-refresh inputs', () => {
 
   it('accepts $Latest when auto-rollback is off', () => {
     expect(
-      read({ 'launch-template-version': '$Latest', 'auto-rollback': 'false' }).launchTemplate.version,
+      read({ 'launch-template-version': '$Latest', 'auto-rollback': 'false' }).launchTemplate.Version,
     ).toBe('$Latest');
   });
 
   it.each([
-    ['launch-template-version', '7.1', /must be a version number/],
+    ['launch-template-version', '7.1', /must be \$Default, \$Latest or a version number; got "7.1"/],
     ['poll-seconds', '0', /"poll-seconds" must be a whole number of at least 1; got "0"/],
     ['min-healthy-percentage', '101', /"min-healthy-percentage" must be a whole number from 0 to 100/],
     ['max-healthy-percentage', '99', /"max-healthy-percentage" must be a whole number from 100 to 200/],

@@ -1,6 +1,8 @@
 import type { RefreshPreferences } from '@aws-sdk/client-auto-scaling';
 import {
   InputError,
+  type LaunchTemplateRef,
+  launchTemplateRef,
   readBoolean,
   readEnum,
   readInteger,
@@ -8,29 +10,24 @@ import {
   readRegion,
   readRequired,
   readString,
+  readVersionSpec,
 } from '../../lib/index.js';
 
 export const ON_CANCEL = ['rollback', 'cancel', 'none'] as const;
 export type OnCancel = (typeof ON_CANCEL)[number];
 
-/** The launch template a refresh rolls the group to: by id (`lt-…`) or by name, and one version number. */
-export interface LaunchTemplateRef {
-  id?: string;
-  name?: string;
-  version: string;
-}
+/** The launch template a refresh rolls the group to (by id or by name) and its version, as the API takes it. */
+export type RefreshTemplate = LaunchTemplateRef & { Version: string };
 
 export interface RefreshInputs {
   region: string;
   group: string;
-  launchTemplate: LaunchTemplateRef;
+  launchTemplate: RefreshTemplate;
   preferences: RefreshPreferences;
   timeoutMs: number;
   pollMs: number;
   onCancel: OnCancel;
 }
-
-const LAUNCH_TEMPLATE_ID = /^lt-[0-9a-f]{8,17}$/;
 
 /** Reads and checks every input; an InputError names the input and the value it refused. */
 export function readRefreshInputs(): RefreshInputs {
@@ -55,10 +52,7 @@ export function readRefreshInputs(): RefreshInputs {
   return {
     region: readRegion(),
     group: readRequired('auto-scaling-group'),
-    launchTemplate: {
-      ...(LAUNCH_TEMPLATE_ID.test(template) ? { id: template } : { name: template }),
-      version: readVersion(autoRollback),
-    },
+    launchTemplate: { ...launchTemplateRef(template), Version: readVersion(autoRollback) },
     preferences: {
       MinHealthyPercentage: minHealthy,
       MaxHealthyPercentage: maxHealthy,
@@ -82,15 +76,12 @@ export function readRefreshInputs(): RefreshInputs {
  * roll back to the previous configuration when the refresh names an exact version.
  */
 function readVersion(autoRollback: boolean): string {
-  const version = readRequired('launch-template-version');
-  if (/^[1-9]\d*$/.test(version)) return version;
-  if ((version === '$Latest' || version === '$Default') && !autoRollback) return version;
+  const version = readVersionSpec(readRequired('launch-template-version'), 'launch-template-version');
+  if (!autoRollback || /^[1-9]\d*$/.test(version)) return version;
   throw new InputError(
     'launch-template-version',
     version,
-    autoRollback
-      ? 'must be a version number (auto-rollback needs an exact version; $Latest and $Default cannot be rolled back)'
-      : 'must be a version number, $Latest or $Default',
+    'must be a version number (auto-rollback needs an exact version; $Latest and $Default cannot be rolled back)',
   );
 }
 

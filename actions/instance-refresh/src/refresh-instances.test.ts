@@ -18,7 +18,7 @@ import { newOutcome, refreshInstances } from './refresh-instances.js';
 const autoScalingMock = mockClient(AutoScalingClient);
 
 const inputs: RefreshInputs = refreshInputs({
-  launchTemplate: { id: 'lt-0123456789abcdef0', version: '7' },
+  launchTemplate: { LaunchTemplateId: 'lt-0123456789abcdef0', Version: '7' },
   timeoutMs: 600_000,
 });
 

@@ -1,5 +1,5 @@
 import type { AutoScalingClient, InstanceRefresh } from '@aws-sdk/client-auto-scaling';
-import { type Clock, PollAbortedError, PollTimeoutError } from '../../lib/index.js';
+import { type Clock, PollAbortedError, PollTimeoutError, refText } from '../../lib/index.js';
 import type { RefreshInputs } from './inputs.js';
 import { startOrAttach } from './start.js';
 import { verdict } from './statuses.js';
@@ -60,7 +60,7 @@ export async function refreshInstances(
   const lt = inputs.launchTemplate;
   log(
     `${attached ? 'Attached to instance refresh' : 'Started instance refresh'} ${refreshId}: group ` +
-      `"${inputs.group}" to launch template ${lt.name ?? lt.id} version ${lt.version}`,
+      `"${inputs.group}" to launch template ${refText(lt)} version ${lt.Version}`,
   );
 
   let last: InstanceRefresh;

@@ -5,7 +5,7 @@ import {
   InstanceRefreshInProgressFault,
   StartInstanceRefreshCommand,
 } from '@aws-sdk/client-auto-scaling';
-import type { LaunchTemplateRef, RefreshInputs } from './inputs.js';
+import type { RefreshInputs, RefreshTemplate } from './inputs.js';
 import { RUNNING } from './statuses.js';
 
 export interface Started {
@@ -50,11 +50,7 @@ export async function startOrAttach(autoScaling: AutoScalingClient, inputs: Refr
         AutoScalingGroupName: inputs.group,
         Strategy: 'Rolling',
         DesiredConfiguration: {
-          LaunchTemplate: {
-            LaunchTemplateId: inputs.launchTemplate.id,
-            LaunchTemplateName: inputs.launchTemplate.name,
-            Version: inputs.launchTemplate.version,
-          },
+          LaunchTemplate: inputs.launchTemplate,
         },
         Preferences: inputs.preferences,
       }),
@@ -87,12 +83,13 @@ function attachOrRefuse(inputs: RefreshInputs, refresh: InstanceRefresh): Starte
 }
 
 /** The refresh rolls the group to exactly this launch template version (by id or by name). */
-export function wantsSameVersion(refresh: InstanceRefresh, wanted: LaunchTemplateRef): boolean {
+export function wantsSameVersion(refresh: InstanceRefresh, wanted: RefreshTemplate): boolean {
   const desired = refresh.DesiredConfiguration;
   const lt = desired?.LaunchTemplate;
   if (!lt || desired?.MixedInstancesPolicy) return false;
   const sameTemplate =
-    (wanted.id !== undefined && lt.LaunchTemplateId === wanted.id) ||
-    (wanted.name !== undefined && lt.LaunchTemplateName === wanted.name);
-  return sameTemplate && lt.Version === wanted.version;
+    'LaunchTemplateId' in wanted
+      ? lt.LaunchTemplateId === wanted.LaunchTemplateId
+      : lt.LaunchTemplateName === wanted.LaunchTemplateName;
+  return sameTemplate && lt.Version === wanted.Version;
 }

@@ -1,4 +1,4 @@
-import { formatDuration, markdownTable, summaryMarkdown } from '../../lib/index.js';
+import { formatDuration, markdownTable, refText, summaryMarkdown } from '../../lib/index.js';
 import type { RefreshInputs } from './inputs.js';
 import type { RefreshOutcome } from './refresh-instances.js';
 
@@ -8,7 +8,7 @@ export function refreshSummary(inputs: RefreshInputs, outcome: RefreshOutcome): 
   const prefs = inputs.preferences;
   const fields = summaryMarkdown('Instance refresh', {
     'Auto Scaling group': inputs.group,
-    'Launch template': `${lt.name ?? lt.id} version ${lt.version}`,
+    'Launch template': `${refText(lt)} version ${lt.Version}`,
     'Refresh id': outcome.refreshId
       ? `${outcome.refreshId}${outcome.attached ? ' (attached)' : ''}`
       : undefined,

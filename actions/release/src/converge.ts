@@ -403,7 +403,7 @@ export async function converge(
         {
           region: config.region,
           group: config.autoScalingGroup,
-          launchTemplate: { ...refOf(config.launchTemplate), version: String(version) },
+          launchTemplate: { ...config.launchTemplate, Version: String(version) },
           preferences: {
             MinHealthyPercentage: 100,
             MaxHealthyPercentage: 200,
@@ -443,10 +443,6 @@ export async function converge(
     });
   });
   return live;
-}
-
-function refOf(ref: LaunchTemplateRef): { id?: string; name?: string } {
-  return 'LaunchTemplateId' in ref ? { id: ref.LaunchTemplateId } : { name: ref.LaunchTemplateName };
 }
 
 /** codedeploy-deploy's inputs for a target: upload the bundle, or redeploy the revision. */

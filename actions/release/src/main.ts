@@ -10,91 +10,23 @@ import {
   createClient,
   currentCommit,
   InputError,
-  launchTemplateRef,
-  parseBaseImage,
   progress,
   readEnum,
-  readInteger,
-  readList,
-  readListMatching,
-  readMatching,
-  readRegion,
   readRequired,
   readString,
-  readTags,
   runAction,
   s3ClientConfig,
   setOutputs,
   workspaceRoot,
   writeSummary,
 } from '../../lib/index.js';
-import type { ReleaseDeps, StackConfig } from './converge.js';
+import type { ReleaseDeps } from './converge.js';
 import { octokitRuns, unfinishedRollbacks } from './gate.js';
+import { MODES, readEnvironment, readRunContext, readStackConfig } from './inputs.js';
 import { gitAncestry } from './order.js';
 import { type Release, readRecord } from './record.js';
-import { deployRelease, type RunContext, recoverRelease, rollbackRelease } from './release.js';
-import { timelineMarkdown } from './timeline.js';
-
-export const MODES = ['deploy', 'rollback', 'recover', 'summary', 'gate'] as const;
-
-const ENVIRONMENT = /^[A-Za-z0-9_.-]{1,255}$/;
-
-export function readStackConfig(): StackConfig {
-  const template = readRequired('launch-template');
-  const workspace = workspaceRoot();
-  const serviceUrl = readMatching('service-url', /^https?:\/\/\S+$/, 'must be an http(s):// URL');
-  return {
-    region: readRegion(),
-    environment: readMatching('environment', ENVIRONMENT, 'must be an environment name'),
-    application: readRequired('application'),
-    deploymentGroup: readRequired('deployment-group'),
-    autoScalingGroup: readRequired('auto-scaling-group'),
-    launchTemplate: launchTemplateRef(template),
-    bucket: readMatching('revision-bucket', /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must name an S3 bucket'),
-    revisionPrefix: readString('revision-prefix', 'revisions').replace(/^\/+|\/+$/g, ''),
-    serviceUrl: serviceUrl || undefined,
-    alarms: readList('alarms'),
-    keepReleases: readInteger('keep-releases', { fallback: 10, min: 1, max: 1000 }),
-    bake: {
-      base: parseBaseImage(
-        readString('base-image') ||
-          'resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64',
-      ),
-      instanceType: readMatching(
-        'instance-type',
-        /^[a-z][a-z0-9-]*\.[a-z0-9]+$/,
-        'must be an EC2 instance type such as t3.small',
-        't3.small',
-      ),
-      subnetId: readMatching('subnet-id', /^subnet-[0-9a-f]{8,17}$/, 'must be a subnet id') || undefined,
-      securityGroupIds: readListMatching(
-        'security-group-ids',
-        /^sg-[0-9a-f]{8,17}$/,
-        'must list security group ids (sg-…)',
-      ),
-      instanceProfile: readString('instance-profile') || undefined,
-      provisionScript: readString('provision-script', 'deploy/image/provision.sh'),
-      recipePaths: readList('recipe-paths'),
-      workspace,
-      namePrefix: 'dealership',
-      tags: readTags('tags'),
-      keepImages: readInteger('keep-images', { fallback: 5, min: 0, max: 1000 }),
-      pollIntervalMs: 15_000,
-    },
-  };
-}
-
-export function readRunContext(now: number): RunContext {
-  const started = readInteger('job-started', { fallback: Math.floor(now / 1000), min: 0 });
-  const minutes = readInteger('job-timeout-minutes', { fallback: 360, min: 1, max: 4320 });
-  const { GITHUB_RUN_ID = 'local', GITHUB_RUN_ATTEMPT = '1', GITHUB_ACTOR } = process.env;
-  return {
-    id: `${GITHUB_RUN_ID}-${GITHUB_RUN_ATTEMPT}`,
-    actor: GITHUB_ACTOR,
-    jobDeadline: started * 1000 + minutes * 60_000,
-    appspecPath: `${workspaceRoot()}/${readString('appspec', 'appspec.yml')}`,
-  };
-}
+import { deployRelease, recoverRelease, rollbackRelease } from './release.js';
+import { gateSummary, releaseSummary } from './summary.js';
 
 function clients(region: string) {
   return {
@@ -108,7 +40,7 @@ function clients(region: string) {
 }
 
 async function gate(): Promise<void> {
-  const environment = readMatching('environment', ENVIRONMENT, 'must be an environment name');
+  const environment = readEnvironment();
   const octokit = github.getOctokit(readRequired('github-token'));
   const waiting = await unfinishedRollbacks(octokitRuns(octokit, github.context.repo), environment);
   for (const run of waiting)
@@ -116,12 +48,7 @@ async function gate(): Promise<void> {
       `Rollback run ${run.id} (${run.status}) of ${environment} is waiting: this push does not deploy. ${run.html_url ?? ''}`,
     );
   setOutputs({ proceed: waiting.length === 0, outcome: waiting.length === 0 ? 'proceed' : 'wait' });
-  await writeSummary(
-    waiting.length === 0
-      ? `### Deploy gate: no rollback of ${environment} is waiting; the deploy goes ahead\n`
-      : `### Deploy gate: not deploying\n\nA rollback of ${environment} is queued or running (${waiting.map((r) => r.html_url ?? r.id).join(', ')}). ` +
-          'A push would take its place in the concurrency group and cancel it, so this push is not deployed: push again, or run deploy by hand, once the rollback is done.\n',
-  );
+  await writeSummary(gateSummary(environment, waiting));
 }
 
 export async function run(): Promise<void> {
@@ -157,11 +84,7 @@ export async function run(): Promise<void> {
       } else {
         const { record } = await readRecord(deps.s3, config.bucket, config.environment);
         release = record.releases.find((r) => r.id === context.id);
-        await writeSummary(
-          release
-            ? timelineMarkdown(release, config.environment)
-            : `### No release by run ${context.id} in ${config.environment}'s record\n`,
-        );
+        await writeSummary(releaseSummary(release, config.environment, context.id));
       }
     } catch (error) {
       if (error instanceof InputError) throw error;

@@ -8,7 +8,7 @@ import { StartInstanceRefreshCommand } from '@aws-sdk/client-auto-scaling';
 import { ModifyLaunchTemplateCommand } from '@aws-sdk/client-ec2';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { gatherPlan } from '../../deploy-plan/src/plan.js';
-import { renderPlan } from '../../deploy-plan/src/render.js';
+import { renderPlan } from '../../deploy-plan/src/summary.js';
 import { FakeClock } from '../../sim/clock.js';
 import { ConcurrencyGroup } from '../../sim/github-concurrency.js';
 import { World } from '../../sim/world.js';

@@ -18,7 +18,7 @@ import {
   describeLaunchTemplateVersion,
   type LaunchTemplateRef,
   listLaunchTemplateVersions,
-} from '../../lib/launch-templates.js';
+} from '../../lib/index.js';
 
 export interface RollRequest {
   template: LaunchTemplateRef;

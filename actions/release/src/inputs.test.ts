@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { setInputs } from '../../test-support/inputs.js';
-import { readRunContext, readStackConfig } from './main.js';
+import { readRunContext, readStackConfig } from './inputs.js';
 
 const required = {
   region: 'eu-west-1',

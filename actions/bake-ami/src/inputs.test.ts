@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { setInputs } from '../../test-support/inputs.js';
-import { readBakeInputs } from './main.js';
+import { readBakeInputs } from './inputs.js';
 
 const required = {
   region: 'eu-west-1',

@@ -1,5 +1,5 @@
 /** The plan as markdown: one sticky pull request comment and the job summary. */
-import { markdownTable } from '../../lib/report.js';
+import { markdownTable } from '../../lib/index.js';
 import type { AutoScalingView, DeploymentView, Plan, Seen } from './plan.js';
 
 /** The hidden marker that finds the plan's comment again on the next push. */

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { setInputs } from '../../test-support/inputs.js';
-import { readPlanInputs } from './main.js';
+import { readPlanInputs } from './inputs.js';
 
 const required = { 'base-image': 'ami-0123456789abcdef0', 'provision-script': 'provision.sh' };
 let clear = () => {};

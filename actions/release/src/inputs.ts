@@ -1,0 +1,81 @@
+/** The release's inputs: the stack it converges, the run's time limit, and the mode. */
+import {
+  launchTemplateRef,
+  parseBaseImage,
+  readInteger,
+  readList,
+  readListMatching,
+  readMatching,
+  readRegion,
+  readRequired,
+  readString,
+  readTags,
+  workspaceRoot,
+} from '../../lib/index.js';
+import type { StackConfig } from './converge.js';
+import type { RunContext } from './release.js';
+
+export const MODES = ['deploy', 'rollback', 'recover', 'summary', 'gate'] as const;
+
+const ENVIRONMENT = /^[A-Za-z0-9_.-]{1,255}$/;
+
+export function readEnvironment(): string {
+  return readMatching('environment', ENVIRONMENT, 'must be an environment name');
+}
+
+export function readStackConfig(): StackConfig {
+  const template = readRequired('launch-template');
+  const workspace = workspaceRoot();
+  const serviceUrl = readMatching('service-url', /^https?:\/\/\S+$/, 'must be an http(s):// URL');
+  return {
+    region: readRegion(),
+    environment: readEnvironment(),
+    application: readRequired('application'),
+    deploymentGroup: readRequired('deployment-group'),
+    autoScalingGroup: readRequired('auto-scaling-group'),
+    launchTemplate: launchTemplateRef(template),
+    bucket: readMatching('revision-bucket', /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must name an S3 bucket'),
+    revisionPrefix: readString('revision-prefix', 'revisions').replace(/^\/+|\/+$/g, ''),
+    serviceUrl: serviceUrl || undefined,
+    alarms: readList('alarms'),
+    keepReleases: readInteger('keep-releases', { fallback: 10, min: 1, max: 1000 }),
+    bake: {
+      base: parseBaseImage(
+        readString('base-image') ||
+          'resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64',
+      ),
+      instanceType: readMatching(
+        'instance-type',
+        /^[a-z][a-z0-9-]*\.[a-z0-9]+$/,
+        'must be an EC2 instance type such as t3.small',
+        't3.small',
+      ),
+      subnetId: readMatching('subnet-id', /^subnet-[0-9a-f]{8,17}$/, 'must be a subnet id') || undefined,
+      securityGroupIds: readListMatching(
+        'security-group-ids',
+        /^sg-[0-9a-f]{8,17}$/,
+        'must list security group ids (sg-…)',
+      ),
+      instanceProfile: readString('instance-profile') || undefined,
+      provisionScript: readString('provision-script', 'deploy/image/provision.sh'),
+      recipePaths: readList('recipe-paths'),
+      workspace,
+      namePrefix: 'dealership',
+      tags: readTags('tags'),
+      keepImages: readInteger('keep-images', { fallback: 5, min: 0, max: 1000 }),
+      pollIntervalMs: 15_000,
+    },
+  };
+}
+
+export function readRunContext(now: number): RunContext {
+  const started = readInteger('job-started', { fallback: Math.floor(now / 1000), min: 0 });
+  const minutes = readInteger('job-timeout-minutes', { fallback: 360, min: 1, max: 4320 });
+  const { GITHUB_RUN_ID = 'local', GITHUB_RUN_ATTEMPT = '1', GITHUB_ACTOR } = process.env;
+  return {
+    id: `${GITHUB_RUN_ID}-${GITHUB_RUN_ATTEMPT}`,
+    actor: GITHUB_ACTOR,
+    jobDeadline: started * 1000 + minutes * 60_000,
+    appspecPath: `${workspaceRoot()}/${readString('appspec', 'appspec.yml')}`,
+  };
+}
