@@ -116,6 +116,7 @@ export async function stopAtCanary(
 
   const canary: CanaryRecord = {
     percentage: settings.percentage,
+    deploymentGroup: settings.deploymentGroup,
     instances: [],
     image: refreshed,
     app: false,
@@ -156,7 +157,7 @@ export async function stopAtCanary(
           deps,
           {
             ...appInputs(config, target, '', Math.max(1, options.deadline - deps.clock.now()), false),
-            group: settings.deploymentGroup,
+            group: canary.deploymentGroup,
           },
           outcome,
         );
@@ -329,9 +330,8 @@ export async function retractCanary(
   const canary = release.canary;
   if (!canary || canary.state === 'rolled-back' || canary.state === 'promoted') return;
   canary.state = 'aborting';
-  const settings = config.canary;
   const present = await presentInstances(deps, canary.instances);
-  if (canary.app && !canary.image && settings && good.revision && present.length > 0) {
+  if (canary.app && !canary.image && good.revision && present.length > 0) {
     await stages.run('rollback: canary app', async () => {
       const outcome = newDeployOutcome();
       try {
@@ -339,7 +339,7 @@ export async function retractCanary(
           deps,
           {
             ...appInputs(config, { ...good, bundle: undefined }, 'rollback: ', timeoutMs, false),
-            group: settings.deploymentGroup,
+            group: canary.deploymentGroup,
           },
           outcome,
         );

@@ -77,6 +77,8 @@ export interface HealthLook {
 
 export interface CanaryRecord {
   percentage: number;
+  /** The deployment group of the tagged canary instances (what a rollback redeploys the good revision through). */
+  deploymentGroup: string;
   /** The instances that run the release (the refresh's new ones, or the ones the revision went to). */
   instances: string[];
   /** The image went to the canary by a refresh stopped below 100 %. */

@@ -11,6 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { failure, useScenarios } from '../../test-support/release-scenarios.js';
 import { CanaryVerdictError } from './canary.js';
 import { RefusedError } from './release.js';
+import { releaseSummary } from './summary.js';
 
 const kit = useScenarios();
 
@@ -104,7 +105,13 @@ async function deployToCanary(
 describe.each(PATHS)('the canary, $name', (path) => {
   it('approval given: promote finishes the rollout; the canary’s tag goes', async () => {
     const { c1, c2, image, c1Revision } = await setUp(path);
-    const { run } = await deployToCanary(path, c1, c2, image, c1Revision);
+    const { run, release } = await deployToCanary(path, c1, c2, image, c1Revision);
+    // The summary shows the canary's health during the bake: alarm states, its target, 5xx and latency.
+    const summary = releaseSummary(release, 'production', run.id);
+    expect(summary).toContain(': canary');
+    expect(summary).toContain('#### Canary');
+    expect(summary).toMatch(/🟢 \S+-target-5xx OK<br>🟢 \S+-response-time OK/);
+    expect(summary).toContain(`| ${release.canary!.instances[0]} healthy | 0 | 50 ms |`);
 
     // A push meanwhile does not deploy under the canary.
     const c3 = kit.repo.commit('c3');
@@ -169,6 +176,7 @@ describe.each(PATHS)('the canary, $name', (path) => {
     expect(bad.http5xx).toBeGreaterThanOrEqual(10);
     expect(bad.latencyMs).toBeGreaterThan(1000);
     expect(run.release!.stages.find((s) => s.name === 'canary bake')?.outcome).toBe('failed');
+    expect(releaseSummary(run.release, 'production', run.id)).toMatch(/🔴 \S+-target-5xx ALARM/);
     await expectBackOnC1(c1, image, c1Revision);
   });
 
