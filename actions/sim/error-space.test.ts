@@ -17,6 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as autoScalingSdk from '@aws-sdk/client-auto-scaling';
 import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
+import * as cloudWatchSdk from '@aws-sdk/client-cloudwatch';
 import * as codeDeploySdk from '@aws-sdk/client-codedeploy';
 import { CodeDeployClient } from '@aws-sdk/client-codedeploy';
 import * as ec2Sdk from '@aws-sdk/client-ec2';
@@ -43,6 +44,7 @@ import { ANY_OTHER, AWS_CLIENTS, AWS_ERRORS, type Decision } from '../lib/aws-er
 import { describeError } from '../lib/errors.js';
 import type { ReleaseDeps, StackConfig } from '../release/src/converge.js';
 import type { Release, ReleaseRecord } from '../release/src/record.js';
+import { promoteCanary } from '../release/src/canary-modes.js';
 import { deployRelease } from '../release/src/release.js';
 import { rollLaunchTemplate } from '../roll-launch-template/src/roll.js';
 import { deployInputs, refreshInputs } from '../test-support/fixtures.js';
@@ -63,6 +65,7 @@ import { type SimulatedService, simulatedClient } from './plug.js';
 
 const SDK: Record<string, SdkModule> = {
   autoscaling: autoScalingSdk,
+  cloudwatch: cloudWatchSdk,
   codedeploy: codeDeploySdk,
   ec2: ec2Sdk,
   elasticloadbalancing: elbSdk,
@@ -71,6 +74,7 @@ const SDK: Record<string, SdkModule> = {
 };
 const BASE: Record<string, string> = {
   autoscaling: 'AutoScalingServiceException',
+  cloudwatch: 'CloudWatchServiceException',
   codedeploy: 'CodeDeployServiceException',
   ec2: 'EC2ServiceException',
   elasticloadbalancing: 'ElasticLoadBalancingV2ServiceException',
@@ -457,6 +461,7 @@ function clientFor(clients: CannedRelease['clients'], operation: string) {
   const client = AWS_CLIENTS.find((c) => c.service === service)!.client;
   return {
     AutoScalingClient: clients.autoScaling,
+    CloudWatchClient: clients.cloudWatch,
     CodeDeployClient: clients.codeDeploy,
     EC2Client: clients.ec2,
     ElasticLoadBalancingV2Client: clients.elbv2,
@@ -637,6 +642,57 @@ const releaseDeployDriver = releaseDriver('release deploy', 2, [
 
 const releaseBootstrapDriver = releaseDriver('release bootstrap', 0, ['autoscaling:UpdateAutoScalingGroup']);
 
+/**
+ * A canary release and its promotion, as deploy.yml's deploy and production-canary jobs run them: a
+ * refresh to half the group, the canary tag and the revision through the canary deployment group, a
+ * two-minute bake that reads the alarms and the figures, then the rest and the tag removed.
+ */
+const releaseCanaryDriver: Driver = {
+  name: 'release canary',
+  operations: ['cloudwatch:DescribeAlarms', 'cloudwatch:GetMetricData', 'ec2:CreateTags', 'ec2:DeleteTags'],
+  async run(operation, fault) {
+    const world = cannedRelease({ instances: 2 });
+    const faults = injectFaults(
+      clientFor(world.clients, operation),
+      [{ operation: operation.split(':')[1]!, ...fault }],
+      () => world.clock.now(),
+    );
+    const lines: string[] = [];
+    const bundle = makeRevisionFolder();
+    const deps: ReleaseDeps = {
+      ...world.clients,
+      clock: world.clock,
+      signal: new AbortController().signal,
+      log: (line) => lines.push(line),
+      fetch: serving(COMMIT),
+    };
+    const config: StackConfig = {
+      ...releaseConfig(),
+      alarms: ['dealership-target-5xx'],
+      canary: {
+        percentage: 50,
+        bakeMs: 2 * 60_000,
+        approvalMs: 60 * 60_000,
+        deploymentGroup: STACK.canaryDeploymentGroup,
+      },
+    };
+    const context = {
+      id: '4242-1',
+      jobDeadline: world.clock.now() + 350 * 60_000,
+      appspecPath: join(bundle, 'appspec.yml'),
+    };
+    const run = await outcomeOf(faults, lines, async () => {
+      await deployRelease(deps, config, context, { commit: COMMIT, bundle }, { isAncestor: async () => false });
+      await promoteCanary(deps, config, context, '4242-1');
+      return undefined;
+    });
+    const record = recordOf(world);
+    const release = record?.releases.find((r) => r.id === '4242-1');
+    const failedStage = release?.stages.some((stage) => stage.outcome === 'failed') ?? false;
+    return { ...run, reported: run.reported || failedStage, state: { world, record, release } };
+  },
+};
+
 const DRIVERS: Driver[] = [
   codeDeployDriver,
   refreshDriver,
@@ -647,6 +703,7 @@ const DRIVERS: Driver[] = [
   planDriver,
   releaseDeployDriver,
   releaseBootstrapDriver,
+  releaseCanaryDriver,
 ];
 
 // ---------------------------------------------------------------- handle rows: what each one does

@@ -48,7 +48,7 @@ import {
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { loadBundle } from '../../codedeploy-deploy/src/bundle.js';
 import { deploy, newOutcome as newDeployOutcome } from '../../codedeploy-deploy/src/deploy.js';
-import { done, markdownTable, pending, poll } from '../../lib/index.js';
+import { describeError, done, markdownTable, pending, poll } from '../../lib/index.js';
 import {
   appInputs,
   type CanarySettings,
@@ -60,6 +60,7 @@ import {
   type Target,
 } from './converge.js';
 import type { CanaryRecord, HealthLook, Release } from './record.js';
+import { RecordConflictError } from './record-write.js';
 import { readGroup, readLastDeployment } from './state.js';
 import { Skip } from './timeline.js';
 
@@ -377,16 +378,24 @@ async function presentInstances(deps: ReleaseDeps, ids: string[]): Promise<strin
     .sort();
 }
 
-/** After promotion: the canary instances are ordinary instances again (their tag goes). */
+/**
+ * After promotion: the canary instances are ordinary instances again (their tag goes). Its failure is in
+ * the timeline but never undoes a promotion that is live (the error table says what to do).
+ */
 export async function untagCanary(deps: ReleaseDeps, stages: StageRunner, release: Release): Promise<void> {
   const canary = release.canary;
   if (!canary?.app) return;
-  await stages.run('canary untag', async () => {
-    const present = await presentInstances(deps, canary.instances);
-    if (present.length === 0) return new Skip('the canary instances are gone');
-    await deps.ec2.send(new DeleteTagsCommand({ Resources: present, Tags: [{ Key: CANARY_TAG.Key }] }));
-    return present.join(', ');
-  });
+  await stages
+    .run('canary untag', async () => {
+      const present = await presentInstances(deps, canary.instances);
+      if (present.length === 0) return new Skip('the canary instances are gone');
+      await deps.ec2.send(new DeleteTagsCommand({ Resources: present, Tags: [{ Key: CANARY_TAG.Key }] }));
+      return present.join(', ');
+    })
+    .catch((error: unknown) => {
+      if (error instanceof RecordConflictError) throw error;
+      deps.log(`Removing the canary tag failed (the release is live): ${describeError(error)}`);
+    });
 }
 
 /** The summary's part on the canary: how it went, and every look of the bake. */
