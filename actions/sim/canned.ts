@@ -182,7 +182,11 @@ export function cannedRelease(options: { instances: number }): CannedRelease {
   const now = () => clock.now();
   const ids = ['i-0aaa1111', 'i-0bbb2222'].slice(0, options.instances);
   // The canary deployment group: the instances tagged dealership:canary=true (its Ec2TagSet).
-  const canaryGroup = { application: STACK.application, group: STACK.canaryDeploymentGroup, instances: [] as string[] };
+  const canaryGroup = {
+    application: STACK.application,
+    group: STACK.canaryDeploymentGroup,
+    instances: [] as string[],
+  };
   const codeDeploySim = new CodeDeploySim(now, [
     {
       application: STACK.application,
@@ -263,12 +267,14 @@ export function cannedRelease(options: { instances: number }): CannedRelease {
       const tagged = ((i.Tags ?? []) as Array<{ Key: string; Value?: string }>).some(
         (t) => t.Key === 'dealership:canary' && t.Value === 'true',
       );
-      if (tagged) canaryGroup.instances = [...new Set([...canaryGroup.instances, ...(i.Resources as string[])])];
+      if (tagged)
+        canaryGroup.instances = [...new Set([...canaryGroup.instances, ...(i.Resources as string[])])];
       return {};
     },
     DeleteTags: (i) => {
       const untagged = ((i.Tags ?? []) as Array<{ Key: string }>).some((t) => t.Key === 'dealership:canary');
-      if (untagged) canaryGroup.instances = canaryGroup.instances.filter((id) => !(i.Resources as string[]).includes(id));
+      if (untagged)
+        canaryGroup.instances = canaryGroup.instances.filter((id) => !(i.Resources as string[]).includes(id));
       return {};
     },
     ModifyLaunchTemplate: (i) => {
@@ -306,10 +312,15 @@ export function cannedRelease(options: { instances: number }): CannedRelease {
       applied.add(refresh.InstanceRefreshId);
       group.pinned = version;
       // A last checkpoint below 100 replaces that share only (autoscaling.ts, partialRefresh).
-      const partial = lastCheckpointBelow100({ AutoScalingGroupName: STACK.group, Preferences: refresh.Preferences });
+      const partial = lastCheckpointBelow100({
+        AutoScalingGroupName: STACK.group,
+        Preferences: refresh.Preferences,
+      });
       const stale = group.instances.filter((x) => x.imageId !== imageOf(version));
-      const count = partial === undefined ? stale.length : Math.ceil((group.instances.length * partial) / 100);
-      for (const instance of stale.slice(0, count)) Object.assign(instance, { version, imageId: imageOf(version) });
+      const count =
+        partial === undefined ? stale.length : Math.ceil((group.instances.length * partial) / 100);
+      for (const instance of stale.slice(0, count))
+        Object.assign(instance, { version, imageId: imageOf(version) });
     }
   };
   const autoScaling: SimulatedService = {

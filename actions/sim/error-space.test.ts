@@ -42,9 +42,9 @@ import {
 } from '../instance-refresh/src/refresh-instances.js';
 import { ANY_OTHER, AWS_CLIENTS, AWS_ERRORS, type Decision } from '../lib/aws-errors.js';
 import { describeError } from '../lib/errors.js';
+import { promoteCanary } from '../release/src/canary-modes.js';
 import type { ReleaseDeps, StackConfig } from '../release/src/converge.js';
 import type { Release, ReleaseRecord } from '../release/src/record.js';
-import { promoteCanary } from '../release/src/canary-modes.js';
 import { deployRelease } from '../release/src/release.js';
 import { rollLaunchTemplate } from '../roll-launch-template/src/roll.js';
 import { deployInputs, refreshInputs } from '../test-support/fixtures.js';
@@ -682,7 +682,13 @@ const releaseCanaryDriver: Driver = {
       appspecPath: join(bundle, 'appspec.yml'),
     };
     const run = await outcomeOf(faults, lines, async () => {
-      await deployRelease(deps, config, context, { commit: COMMIT, bundle }, { isAncestor: async () => false });
+      await deployRelease(
+        deps,
+        config,
+        context,
+        { commit: COMMIT, bundle },
+        { isAncestor: async () => false },
+      );
       await promoteCanary(deps, config, context, '4242-1');
       return undefined;
     });
