@@ -98,8 +98,8 @@ export function readCanary(alarms: string[]): CanarySettings | undefined {
   return {
     percentage,
     bakeMs: readInteger('canary-bake-minutes', { fallback: 10, min: 1, max: 720 }) * 60_000,
-    // GitHub fails a job whose environment approval waits 30 days (its own limit): the deadline stays inside.
-    approvalMs: readInteger('canary-approval-minutes', { fallback: 60, min: 1, max: 43_000 }) * 60_000,
+    // The canary-watch job (timeout-minutes 350) waits this long, then still has the rollback's time.
+    approvalMs: readInteger('canary-approval-minutes', { fallback: 60, min: 1, max: 240 }) * 60_000,
     deploymentGroup: readRequired('canary-deployment-group'),
   };
 }
