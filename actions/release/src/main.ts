@@ -83,7 +83,8 @@ export async function run(): Promise<void> {
         const reason = readRequired('reason');
         release = await rollbackRelease(deps, config, context, { to: readString('to', 'previous'), reason });
       } else if (mode === 'recover') {
-        release = await recoverRelease(deps, config, context);
+        // A canary's promote job recovers the canary's release (the deploy job's id), not its own attempt's.
+        release = await recoverRelease(deps, config, { ...context, id: readString('release-id', context.id) });
       } else if (mode === 'promote') {
         release = await promoteCanary(deps, config, context, readString('release-id', context.id));
       } else if (mode === 'abort') {
@@ -93,8 +94,9 @@ export async function run(): Promise<void> {
         release = await watchCanary(deps, config, context, readString('release-id', context.id));
       } else {
         const { record } = await readRecord(deps.s3, config.bucket, config.environment);
-        release = record.releases.find((r) => r.id === context.id);
-        await writeSummary(releaseSummary(release, config.environment, context.id));
+        const id = readString('release-id', context.id);
+        release = record.releases.find((r) => r.id === id);
+        await writeSummary(releaseSummary(release, config.environment, id));
       }
     } catch (error) {
       if (error instanceof InputError) throw error;
