@@ -45,7 +45,7 @@ import { describeError } from '../lib/errors.js';
 import { promoteCanary } from '../release/src/canary-modes.js';
 import type { ReleaseDeps, StackConfig } from '../release/src/converge.js';
 import type { Release, ReleaseRecord } from '../release/src/record.js';
-import { deployRelease } from '../release/src/release.js';
+import { deployRelease, type RunContext } from '../release/src/release.js';
 import { rollLaunchTemplate } from '../roll-launch-template/src/roll.js';
 import { deployInputs, refreshInputs } from '../test-support/fixtures.js';
 import { AutoScalingSim } from './autoscaling.js';
@@ -575,7 +575,13 @@ function releaseConfig(): StackConfig {
  * rolled into launch template version 2 and refreshed onto them, the smoke test passes and an old
  * revision is pruned; with none (a stack being bootstrapped), the group is pinned to version 2 instead.
  */
-function releaseDriver(name: string, instances: number, operations: string[]): Driver {
+function releaseDriver(
+  name: string,
+  instances: number,
+  operations: string[],
+  stack: Partial<StackConfig> = {},
+  then?: (deps: ReleaseDeps, config: StackConfig, context: RunContext) => Promise<unknown>,
+): Driver {
   return {
     name,
     operations,
@@ -595,18 +601,21 @@ function releaseDriver(name: string, instances: number, operations: string[]): D
         log: (line) => lines.push(line),
         fetch: serving(COMMIT),
       };
+      const config = { ...releaseConfig(), ...stack };
+      const context: RunContext = {
+        id: '4242-1',
+        jobDeadline: world.clock.now() + 350 * 60_000,
+        appspecPath: join(bundle, 'appspec.yml'),
+      };
       const run = await outcomeOf(faults, lines, async () => {
         await deployRelease(
           deps,
-          releaseConfig(),
-          {
-            id: '4242-1',
-            jobDeadline: world.clock.now() + 350 * 60_000,
-            appspecPath: join(bundle, 'appspec.yml'),
-          },
+          config,
+          context,
           { commit: COMMIT, bundle },
           { isAncestor: async () => false },
         );
+        await then?.(deps, config, context);
         return undefined;
       });
       const record = recordOf(world);
@@ -647,57 +656,21 @@ const releaseBootstrapDriver = releaseDriver('release bootstrap', 0, ['autoscali
  * refresh to half the group, the canary tag and the revision through the canary deployment group, a
  * two-minute bake that reads the alarms and the figures, then the rest and the tag removed.
  */
-const releaseCanaryDriver: Driver = {
-  name: 'release canary',
-  operations: ['cloudwatch:DescribeAlarms', 'cloudwatch:GetMetricData', 'ec2:CreateTags', 'ec2:DeleteTags'],
-  async run(operation, fault) {
-    const world = cannedRelease({ instances: 2 });
-    const faults = injectFaults(
-      clientFor(world.clients, operation),
-      [{ operation: operation.split(':')[1]!, ...fault }],
-      () => world.clock.now(),
-    );
-    const lines: string[] = [];
-    const bundle = makeRevisionFolder();
-    const deps: ReleaseDeps = {
-      ...world.clients,
-      clock: world.clock,
-      signal: new AbortController().signal,
-      log: (line) => lines.push(line),
-      fetch: serving(COMMIT),
-    };
-    const config: StackConfig = {
-      ...releaseConfig(),
-      alarms: ['dealership-target-5xx'],
-      canary: {
-        percentage: 50,
-        bakeMs: 2 * 60_000,
-        approvalMs: 60 * 60_000,
-        deploymentGroup: STACK.canaryDeploymentGroup,
-      },
-    };
-    const context = {
-      id: '4242-1',
-      jobDeadline: world.clock.now() + 350 * 60_000,
-      appspecPath: join(bundle, 'appspec.yml'),
-    };
-    const run = await outcomeOf(faults, lines, async () => {
-      await deployRelease(
-        deps,
-        config,
-        context,
-        { commit: COMMIT, bundle },
-        { isAncestor: async () => false },
-      );
-      await promoteCanary(deps, config, context, '4242-1');
-      return undefined;
-    });
-    const record = recordOf(world);
-    const release = record?.releases.find((r) => r.id === '4242-1');
-    const failedStage = release?.stages.some((stage) => stage.outcome === 'failed') ?? false;
-    return { ...run, reported: run.reported || failedStage, state: { world, record, release } };
+const releaseCanaryDriver = releaseDriver(
+  'release canary',
+  2,
+  ['cloudwatch:DescribeAlarms', 'cloudwatch:GetMetricData', 'ec2:CreateTags', 'ec2:DeleteTags'],
+  {
+    alarms: ['dealership-target-5xx'],
+    canary: {
+      percentage: 50,
+      bakeMs: 2 * 60_000,
+      approvalMs: 60 * 60_000,
+      deploymentGroup: STACK.canaryDeploymentGroup,
+    },
   },
-};
+  (deps, config, context) => promoteCanary(deps, config, context, context.id),
+);
 
 const DRIVERS: Driver[] = [
   codeDeployDriver,

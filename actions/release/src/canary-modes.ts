@@ -12,10 +12,11 @@
  */
 import { done, pending, poll } from '../../lib/index.js';
 import { CanaryVerdictError, LOOK_MS, lookAtCanary, untagCanary, verdict } from './canary.js';
-import { converge, type ReleaseDeps, type StackConfig, StageError, StageRunner } from './converge.js';
+import { converge, type ReleaseDeps, type StackConfig, StageRunner } from './converge.js';
 import { liveRelease, type Release } from './record.js';
 import {
   convergeOptions,
+  failForward,
   type Ledger,
   openLedger,
   plan,
@@ -115,17 +116,7 @@ export async function promoteCanary(
     await ledger.save();
     return release;
   } catch (error) {
-    const outcome = error instanceof StageError ? error.stage.outcome : 'failed';
-    release.outcome =
-      outcome === 'timed-out' ? 'timed-out' : outcome === 'cancelled' ? 'cancelled' : 'failed';
-    canary.verdict = `promotion ${release.outcome}: ${error instanceof Error ? error.message : String(error)}`;
-    if (release.outcome === 'cancelled') {
-      release.endedAt = new Date(deps.clock.now()).toISOString();
-      await ledger.saveQuickly();
-      throw error;
-    }
-    await rollBackAfterFailure(deps, config, ledger, stages, release, liveRelease(ledger.record), planned);
-    throw error;
+    return failForward(deps, config, ledger, stages, release, liveRelease(ledger.record), planned, error);
   }
 }
 

@@ -84,7 +84,10 @@ export async function run(): Promise<void> {
         release = await rollbackRelease(deps, config, context, { to: readString('to', 'previous'), reason });
       } else if (mode === 'recover') {
         // A canary's promote job recovers the canary's release (the deploy job's id), not its own attempt's.
-        release = await recoverRelease(deps, config, { ...context, id: readString('release-id', context.id) });
+        release = await recoverRelease(deps, config, {
+          ...context,
+          id: readString('release-id', context.id),
+        });
       } else if (mode === 'promote') {
         release = await promoteCanary(deps, config, context, readString('release-id', context.id));
       } else if (mode === 'abort') {

@@ -303,20 +303,36 @@ export async function deployRelease(
     await ledger.save();
     return release;
   } catch (error) {
-    if (error instanceof RecordConflictError) throw error;
-    const outcome = error instanceof StageError ? error.stage.outcome : 'failed';
-    release.outcome =
-      outcome === 'timed-out' ? 'timed-out' : outcome === 'cancelled' ? 'cancelled' : 'failed';
-    if (release.canary) release.canary.verdict = error instanceof Error ? error.message : String(error);
-    if (release.outcome === 'cancelled') {
-      // The runner kills this process seconds from now: say so in the record; the recover step rolls back.
-      release.endedAt = new Date(deps.clock.now()).toISOString();
-      await ledger.saveQuickly();
-      throw error;
-    }
-    await rollBackAfterFailure(deps, config, ledger, stages, release, previous, planned);
+    return failForward(deps, config, ledger, stages, release, previous, planned, error);
+  }
+}
+
+/**
+ * A forward converge (a deploy, a canary's promotion) failed: the release records how it ended; a
+ * cancel leaves the rollback to the recover step (the runner kills this process seconds from now); a
+ * failure or a timeout rolls back to `previous` inside the same step. Always throws `error` again.
+ */
+export async function failForward(
+  deps: ReleaseDeps,
+  config: StackConfig,
+  ledger: Ledger,
+  stages: StageRunner,
+  release: Release,
+  previous: Release | undefined,
+  planned: Schedule,
+  error: unknown,
+): Promise<never> {
+  if (error instanceof RecordConflictError) throw error;
+  const outcome = error instanceof StageError ? error.stage.outcome : 'failed';
+  release.outcome = outcome === 'timed-out' ? 'timed-out' : outcome === 'cancelled' ? 'cancelled' : 'failed';
+  if (release.canary) release.canary.verdict = error instanceof Error ? error.message : String(error);
+  if (release.outcome === 'cancelled') {
+    release.endedAt = new Date(deps.clock.now()).toISOString();
+    await ledger.saveQuickly();
     throw error;
   }
+  await rollBackAfterFailure(deps, config, ledger, stages, release, previous, planned);
+  throw error;
 }
 
 export async function rollBackAfterFailure(
