@@ -1,7 +1,7 @@
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
-  // Workspace packages (the rehearsal's appspec model) are imported from their TypeScript source.
+  // Workspace packages (@dealership/revision: the appspec model, the zip writer) are imported from their TypeScript source.
   resolve: { conditions: ['source'] },
   ssr: { resolve: { conditions: ['source'] } },
   test: {

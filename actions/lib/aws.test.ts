@@ -1,8 +1,7 @@
-import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { listenOnLoopback } from '@dealership/test-kit';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createClient, hasAwsCredentials } from './aws.js';
 import { describeError } from './errors.js';
@@ -23,10 +22,9 @@ async function scriptedEndpoint(replies: { status: number; body: object }[]) {
     });
     response.end(JSON.stringify(reply.body));
   });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
+  const port = await listenOnLoopback(server);
   return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    url: `http://127.0.0.1:${port}`,
     seen,
     close: () => server.close(),
   };

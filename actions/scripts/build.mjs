@@ -25,7 +25,7 @@ await Promise.all(
       target: 'node24',
       format: 'esm',
       mainFields: ['module', 'main'],
-      // Workspace packages (the rehearsal's appspec model) are bundled from their TypeScript source.
+      // Workspace packages (@dealership/revision: the appspec model, the zip writer) are bundled from their TypeScript source.
       conditions: ['source'],
       banner: { js: banner },
       legalComments: 'linked',

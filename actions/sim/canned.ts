@@ -19,6 +19,7 @@ import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balan
 import * as s3Sdk from '@aws-sdk/client-s3';
 import { S3Client, S3ServiceException, type Tag } from '@aws-sdk/client-s3';
 import { SSMClient } from '@aws-sdk/client-ssm';
+import type { ReleaseClients } from '../release/src/converge.js';
 import { AutoScalingSim, lastCheckpointBelow100 } from './autoscaling.js';
 import { metadata } from './calls.js';
 import { FakeClock } from './clock.js';
@@ -160,15 +161,7 @@ export interface CannedRelease {
   codeDeploySim: CodeDeploySim;
   autoScalingSim: AutoScalingSim;
   bucket: CannedBucket;
-  clients: {
-    ec2: EC2Client;
-    ssm: SSMClient;
-    s3: S3Client;
-    autoScaling: AutoScalingClient;
-    codeDeploy: CodeDeployClient;
-    elbv2: ElasticLoadBalancingV2Client;
-    cloudWatch: CloudWatchClient;
-  };
+  clients: ReleaseClients & { cloudWatch: CloudWatchClient };
   /** The launch template's versions and default, and the group as it is now. */
   template: { versions: Version[]; defaultVersion: number };
   group: { pinned: string; instances: Array<{ id: string; version: string; imageId: string }> };

@@ -23,7 +23,7 @@ import {
   type StopDeploymentCommandInput,
   type TargetStatus,
 } from '@aws-sdk/client-codedeploy';
-import { LIFECYCLE_ORDER } from '@dealership/rehearsal/appspec';
+import { LIFECYCLE_ORDER } from '@dealership/revision';
 import { CallLedger, metadata } from './calls.js';
 import { awsError } from './faults.js';
 

@@ -32,7 +32,6 @@ import { bake } from '../bake-ami/src/bake.js';
 import { loadBundle } from '../codedeploy-deploy/src/bundle.js';
 import { deploy, newOutcome } from '../codedeploy-deploy/src/deploy.js';
 import type { DeployInputs } from '../codedeploy-deploy/src/inputs.js';
-import { makeRevisionFolder } from '../codedeploy-deploy/src/revision-fixture.js';
 import { findRevision, uploadBundle } from '../codedeploy-deploy/src/upload.js';
 import { gatherPlan } from '../deploy-plan/src/plan.js';
 import type { RefreshInputs } from '../instance-refresh/src/inputs.js';
@@ -48,6 +47,7 @@ import type { Release, ReleaseRecord } from '../release/src/record.js';
 import { deployRelease, type RunContext } from '../release/src/release.js';
 import { rollLaunchTemplate } from '../roll-launch-template/src/roll.js';
 import { deployInputs, refreshInputs } from '../test-support/fixtures.js';
+import { makeRevisionFolder } from '../test-support/revision.js';
 import { AutoScalingSim } from './autoscaling.js';
 import { metadata } from './calls.js';
 import {
@@ -183,6 +183,28 @@ async function outcomeOf(
   };
 }
 
+/**
+ * Runs an action that waits (codedeploy-deploy, instance-refresh) under its faults, with a fake clock
+ * and its log lines kept. Its stop is only reached by a timeout, so a run that stops is failing anyway:
+ * what counts then is what the stop did and said.
+ */
+async function outcomeOfWaiting<O>(
+  faults: FaultLog,
+  stopping: boolean,
+  outcome: O,
+  body: (deps: { clock: FakeClock; signal: AbortSignal; log: (line: string) => void }) => Promise<unknown>,
+  clock: FakeClock,
+): Promise<Run> {
+  const lines: string[] = [];
+  const deps = { clock, signal: new AbortController().signal, log: (l: string) => lines.push(l) };
+  const run = await outcomeOf(faults, lines, async () => {
+    await body(deps);
+    return undefined;
+  });
+  if (stopping) return { ...run, error: undefined, reported: true, state: { outcome } };
+  return { ...run, state: { outcome } };
+}
+
 // ---------------------------------------------------------------- drivers
 
 const DEPLOY_INPUTS: DeployInputs = deployInputs({
@@ -217,23 +239,15 @@ const codeDeployDriver: Driver = {
     const stopping = name === 'StopDeployment';
     if (stopping) sim.script({ eventSeconds: 60 });
     const faults = injectFaults(codeDeploy, [{ operation: name, ...fault }], () => clock.now());
-    const lines: string[] = [];
     const outcome = newOutcome();
     const inputs = { ...DEPLOY_INPUTS, timeoutMs: stopping ? 120_000 : DEPLOY_INPUTS.timeoutMs };
-    const deps = {
-      codeDeploy,
-      s3,
+    return outcomeOfWaiting(
+      faults,
+      stopping,
+      outcome,
+      (deps) => deploy({ ...deps, codeDeploy, s3 }, inputs, outcome),
       clock,
-      signal: new AbortController().signal,
-      log: (l: string) => lines.push(l),
-    };
-    const run = await outcomeOf(faults, lines, async () => {
-      await deploy(deps, inputs, outcome);
-      return undefined;
-    });
-    // A stop is part of a failing run anyway: what counts is what the stop did and said.
-    if (stopping) return { ...run, error: undefined, reported: true, state: { outcome } };
-    return { ...run, state: { outcome } };
+    );
   },
 };
 
@@ -253,7 +267,6 @@ const refreshDriver: Driver = {
     const autoScaling = simulatedClient(AutoScalingClient, sim);
     const name = operation.split(':')[1]!;
     const faults = injectFaults(autoScaling, [{ operation: name, ...fault }], () => clock.now());
-    const lines: string[] = [];
     const outcome = newRefreshOutcome();
     // Cancel and rollback are only reached by a timeout (or a cancel).
     const stopping = name === 'CancelInstanceRefresh' || name === 'RollbackInstanceRefresh';
@@ -262,18 +275,13 @@ const refreshDriver: Driver = {
       timeoutMs: stopping ? 60_000 : REFRESH_INPUTS.timeoutMs,
       onCancel: name === 'CancelInstanceRefresh' ? 'cancel' : 'rollback',
     };
-    const deps = {
-      autoScaling,
+    return outcomeOfWaiting(
+      faults,
+      stopping,
+      outcome,
+      (deps) => refreshInstances({ ...deps, autoScaling }, inputs, outcome),
       clock,
-      signal: new AbortController().signal,
-      log: (l: string) => lines.push(l),
-    };
-    const run = await outcomeOf(faults, lines, async () => {
-      await refreshInstances(deps, inputs, outcome);
-      return undefined;
-    });
-    if (stopping) return { ...run, error: undefined, reported: true, state: { outcome } };
-    return { ...run, state: { outcome } };
+    );
   },
 };
 

@@ -1,6 +1,4 @@
-import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import * as autoScalingSdk from '@aws-sdk/client-auto-scaling';
 import { AutoScalingClient, DescribeInstanceRefreshesCommand } from '@aws-sdk/client-auto-scaling';
 import * as codeDeploySdk from '@aws-sdk/client-codedeploy';
@@ -11,6 +9,7 @@ import {
 } from '@aws-sdk/client-codedeploy';
 import * as ssmSdk from '@aws-sdk/client-ssm';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { listenOnLoopback } from '@dealership/test-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { awsClientConfig } from '../lib/aws.js';
 import { FakeClock } from './clock.js';
@@ -32,9 +31,8 @@ beforeAll(async () => {
         .end(answer.body),
     );
   });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const port = await listenOnLoopback(server);
+  endpoint = `http://127.0.0.1:${port}`;
 });
 afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 

@@ -3,9 +3,8 @@
  * against them (`AWS_ENDPOINT_URL=http://127.0.0.1:PORT`): CodeDeploy speaks JSON 1.1
  * (`X-Amz-Target: CodeDeploy_20141006.<Operation>`), Auto Scaling the query protocol (form in, XML out).
  */
-import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenOnLoopback } from '@dealership/test-kit';
 import { requestId } from './calls.js';
 import type { SimulatedService } from './plug.js';
 
@@ -34,9 +33,7 @@ export async function serveSimulation(services: {
       }
     });
   });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as AddressInfo;
+  const port = await listenOnLoopback(server);
   return {
     endpoint: `http://127.0.0.1:${port}`,
     arrivals,

@@ -1,4 +1,4 @@
-export { LIFECYCLE_ORDER } from '@dealership/rehearsal/appspec';
+export { LIFECYCLE_ORDER } from '@dealership/revision';
 export { AutoScalingSim, type RefreshScenario, type RefreshStep, SUCCESSFUL_REFRESH } from './autoscaling.js';
 export { CallLedger, type SimCall } from './calls.js';
 export { FakeClock } from './clock.js';

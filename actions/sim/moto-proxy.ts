@@ -16,9 +16,8 @@
  *   for HEAD (a HEAD answer has none), S3's AccessDenied error document for GET. Which answer the
  *   deploy role really gets is decided in deploy/infra by the IAM engine (its s3:ListBucket grant).
  */
-import { once } from 'node:events';
 import { createServer, type IncomingMessage } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenOnLoopback } from '@dealership/test-kit';
 import { requestId } from './calls.js';
 import type { SimServer } from './http.js';
 
@@ -161,10 +160,9 @@ export async function serveMotoAsAws(upstream: string, rules: MotoRules = {}): P
       res.writeHead(answer.status, answer.headers).end(method === 'HEAD' ? undefined : answer.body);
     })().catch((error: unknown) => res.writeHead(502).end(String(error)));
   });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
+  const port = await listenOnLoopback(server);
   return {
-    endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    endpoint: `http://127.0.0.1:${port}`,
     arrivals,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };

@@ -19,7 +19,7 @@ import {
   ListDeploymentTargetsCommand,
   StopDeploymentCommand,
 } from '@aws-sdk/client-codedeploy';
-import { LIFECYCLE_ORDER } from '@dealership/rehearsal/appspec';
+import { LIFECYCLE_ORDER } from '@dealership/revision';
 import { describe, expect, it } from 'vitest';
 import { AutoScalingSim } from './autoscaling.js';
 import { FakeClock } from './clock.js';

@@ -10,9 +10,9 @@ import {
   EC2Client,
 } from '@aws-sdk/client-ec2';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { type MotoServer, startMoto } from '@dealership/test-kit';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { loadBundle } from '../codedeploy-deploy/src/bundle.js';
-import { type MotoServer, startMoto } from '../test-support/moto.js';
 import { Repository } from '../test-support/release-pipeline.js';
 import { FakeClock } from './clock.js';
 import { ConcurrencyGroup } from './github-concurrency.js';

@@ -32,9 +32,7 @@
  * template version as the template's *default* (moto/autoscaling/models.py, InstanceState), so the
  * world and the release compare images (EC2 DescribeInstances, which moto gets right).
  */
-import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import {
   AutoScalingClient,
   CreateAutoScalingGroupCommand,
@@ -72,10 +70,12 @@ import {
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { CreateBucketCommand, GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { SSMClient } from '@aws-sdk/client-ssm';
+import { readZip } from '@dealership/revision';
+import type { MotoServer } from '@dealership/test-kit';
+import { listenOnLoopback } from '@dealership/test-kit';
 import type { MetadataBearer, MiddlewareStack } from '@smithy/types';
-import { readZip } from '../codedeploy-deploy/src/unzip.js';
 import type { Clock } from '../lib/poll.js';
-import type { MotoServer } from '../test-support/moto.js';
+import type { ReleaseClients } from '../release/src/converge.js';
 import { AutoScalingSim, lastCheckpointBelow100 } from './autoscaling.js';
 import { metadata } from './calls.js';
 import type { FakeClock } from './clock.js';
@@ -163,15 +163,7 @@ export class World {
   /** Armed faults: the next call of an operation throws this error (once). */
   readonly faults = new Map<string, Error>();
   readonly clock: Clock;
-  readonly clients: {
-    ec2: EC2Client;
-    ssm: SSMClient;
-    s3: S3Client;
-    autoScaling: AutoScalingClient;
-    codeDeploy: CodeDeployClient;
-    elbv2: ElasticLoadBalancingV2Client;
-    cloudWatch: CloudWatchClient;
-  };
+  readonly clients: ReleaseClients & { cloudWatch: CloudWatchClient };
   url = '';
   loadBalancerArn = '';
   /** The last minute whose figures the load balancer published (clock ms). */
@@ -378,10 +370,9 @@ export class World {
     await s3.send(new CreateBucketCommand({ Bucket: this.bucket }));
     await this.#syncInstances();
     const server = createServer((req, res) => void this.#answer(req.url ?? '/', res));
-    server.listen(0, '127.0.0.1');
-    await once(server, 'listening');
+    const port = await listenOnLoopback(server);
     this.#server = server;
-    this.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    this.url = `http://127.0.0.1:${port}`;
   }
 
   async close(): Promise<void> {

@@ -2,9 +2,8 @@
  * A stand-in for the GitHub REST API's issue-comment endpoints (no real GitHub is reachable from
  * tests): list with Link-header pagination, create, update. Point GITHUB_API_URL at `url`.
  */
-import { once } from 'node:events';
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenOnLoopback } from '@dealership/test-kit';
 
 export interface FakeComment {
   id: number;
@@ -56,10 +55,9 @@ export async function startFakeGitHub(options: { pageSize?: number; failWith?: n
     }
     return reply(404, { message: 'Not Found' });
   });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
+  const port = await listenOnLoopback(server);
   return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    url: `http://127.0.0.1:${port}`,
     comments,
     requests,
     /** Adds a comment someone else wrote. */

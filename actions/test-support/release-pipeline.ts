@@ -15,6 +15,7 @@ import { gitAncestry } from '../release/src/order.js';
 import { readRecord } from '../release/src/record.js';
 import { deployRelease, type RunContext, recoverRelease, rollbackRelease } from '../release/src/release.js';
 import type { World } from '../sim/world.js';
+import { makeRevisionFolder } from './revision.js';
 
 export const REPO_APPSPEC = resolve(import.meta.dirname, '../../appspec.yml');
 /** The deploy job's timeout-minutes in deploy.yml. */
@@ -56,18 +57,11 @@ export class Repository {
     this.git('add', '-A');
     this.git('commit', '-q', '-m', message);
     const sha = this.git('rev-parse', 'HEAD');
-    const bundle = mkdtempSync(join(tmpdir(), 'revision-'));
-    mkdirSync(join(bundle, 'hooks'));
-    writeFileSync(
-      join(bundle, 'appspec.yml'),
-      'version: 0.0\nos: linux\nfiles:\n  - source: /\n    destination: /opt/dealership/app\nhooks:\n  ValidateService:\n    - location: hooks/validate.sh\n      timeout: 180\n',
-    );
-    writeFileSync(
-      join(bundle, 'hooks/validate.sh'),
-      '#!/bin/sh\ncurl -fsS http://127.0.0.1:3000/health/ready\n',
-      { mode: 0o755 },
-    );
-    writeFileSync(join(bundle, 'REVISION'), `${sha}\n`);
+    const bundle = makeRevisionFolder({
+      destination: '/opt/dealership/app',
+      timeout: 180,
+      files: { REVISION: `${sha}\n` },
+    });
     return { sha, bundle };
   }
 }

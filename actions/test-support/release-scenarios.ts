@@ -4,10 +4,11 @@
  * do, and the state every scenario asserts after each run.
  */
 import { EC2Client } from '@aws-sdk/client-ec2';
+import { type MotoServer, startMoto } from '@dealership/test-kit';
 import { afterAll, afterEach, beforeAll, beforeEach, expect } from 'vitest';
 import { FakeClock } from '../sim/clock.js';
+import { serveMotoAsAws } from '../sim/moto-proxy.js';
 import { stockImage, World } from '../sim/world.js';
-import { type MotoServer, startMoto } from './moto.js';
 import { Pipeline, Repository } from './release-pipeline.js';
 
 export interface ScenarioKit {
@@ -26,11 +27,27 @@ export interface ScenarioKit {
     pinnedVersion?: string;
     healthy: boolean;
   }>;
+  /** Asserts the stack is healthy, every instance serving `commit` from `image`, on launch template `version`. */
+  expectServing(commit: string, image: string, version?: number): Promise<void>;
   /** The record's live release. */
   live(): Promise<{ commit: string; imageId?: string; launchTemplateVersion?: number } | undefined>;
   /** The first deploy: c1 onto the group's two stock instances; the image is baked, rolled, refreshed. */
   firstDeploy(): Promise<{ c1: { sha: string; bundle: string }; image: string }>;
 }
+
+/** Every stage of a release, as `<stage> <outcome>`. */
+export const stagesOf = (release: { stages: { name: string; outcome?: string }[] } | undefined) =>
+  release?.stages.map((s) => `${s.name} ${s.outcome}`);
+
+/** The stages of a deploy that changes the application only: the image is reused, nothing is refreshed. */
+export const APP_ONLY_STAGES = [
+  'app succeeded',
+  'bake succeeded',
+  'roll succeeded',
+  'refresh skipped',
+  'smoke succeeded',
+  'prune revisions skipped',
+];
 
 /** The stages that neither succeeded nor were skipped, as `<stage> <outcome>`. */
 export const failure = (release: { stages: { name: string; outcome?: string }[] } | undefined) =>
@@ -53,7 +70,7 @@ export function useScenarios(): ScenarioKit {
   beforeAll(async () => {
     // As AWS answers where moto falls short: bake-ami tags the image's snapshots at creation
     // (CreateImage's snapshot TagSpecification), which moto alone refuses with a 500.
-    moto = await startMoto({ asAws: {} });
+    moto = await startMoto({ front: serveMotoAsAws });
     const ec2 = new EC2Client(moto.clientConfig);
     stockImageId = await stockImage(ec2);
     ec2.destroy();
@@ -107,6 +124,15 @@ export function useScenarios(): ScenarioKit {
         healthy: s.instances.every((i) => i.healthy),
       };
     },
+    async expectServing(commit, image, version = 2) {
+      expect(await kit.stack()).toEqual({
+        commits: [commit],
+        images: [image],
+        defaultVersion: version,
+        pinnedVersion: String(version),
+        healthy: true,
+      });
+    },
     async live() {
       const found = (await pipeline.record()).releases.find((r) => r.outcome === 'succeeded');
       return (
@@ -123,13 +149,7 @@ export function useScenarios(): ScenarioKit {
       expect(run.error, pipeline.lines.join('\n')).toBeUndefined();
       const image = run.release!.imageId!;
       expect(image).not.toBe(world.stockImageId);
-      expect(await kit.stack()).toEqual({
-        commits: [c1.sha],
-        images: [image],
-        defaultVersion: 2,
-        pinnedVersion: '2',
-        healthy: true,
-      });
+      await kit.expectServing(c1.sha, image);
       expect(await kit.live()).toEqual({ commit: c1.sha, imageId: image, launchTemplateVersion: 2 });
       return { c1, image };
     },

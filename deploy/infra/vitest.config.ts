@@ -1,7 +1,7 @@
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
-  // The actions' moto harness is TypeScript source, shared through its package's 'source' export.
+  // Workspace packages (the test kit, the actions' error table) are imported from their TypeScript source.
   resolve: { conditions: ['source'] },
   ssr: { resolve: { conditions: ['source'] } },
   test: {

@@ -1,6 +1,9 @@
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
+  // Workspace packages (@dealership/revision, @dealership/test-kit) are imported from their TypeScript source.
+  resolve: { conditions: ['source'] },
+  ssr: { resolve: { conditions: ['source'] } },
   test: {
     // The revision's own tests sit beside what they test: deploy/hooks and deploy/systemd.
     dir: '..',

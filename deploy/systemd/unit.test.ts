@@ -1,8 +1,8 @@
 import { copyFile, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parseAppSpec } from '@dealership/revision';
 import { describe, expect, it } from 'vitest';
-import { parseAppSpec } from '../rehearsal/src/codedeploy/appspec.js';
 import { REPO_ROOT } from '../rehearsal/src/paths.js';
 import { run } from '../rehearsal/src/process.js';
 import { parseUnitSections, readServiceUnit } from '../rehearsal/src/supervisor/unit-file.js';

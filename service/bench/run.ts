@@ -8,10 +8,10 @@ import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { freePort } from '@dealership/test-kit';
 import { Client } from '../test/kit/client.js';
 import { createMysqlDatabase } from '../test/kit/databases.js';
 import { saleBody } from '../test/kit/fixtures.js';
-import { unusedPort } from '../test/kit/free-port.js';
 import { runBuilt, SERVICE_DIR, spawnServiceProcess } from '../test/kit/service-process.js';
 import { waitUntil } from '../test/kit/wait-until.js';
 import { type LoadRun, runLoad, summarize } from './load.js';
@@ -33,7 +33,7 @@ const POOL_SIZE = 10;
 const LIST_PATH = '/cars?limit=20';
 
 async function startBaseline(databaseUrl: string): Promise<{ url: string; child: ChildProcess }> {
-  const port = await unusedPort();
+  const port = await freePort();
   const child = spawn(
     process.execPath,
     ['--import', 'tsx', resolve(SERVICE_DIR, 'bench', 'baseline-server.ts')],

@@ -13,9 +13,10 @@ import {
   EC2Client,
   StopInstancesCommand,
 } from '@aws-sdk/client-ec2';
+import { type MotoServer, startMoto } from '@dealership/test-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fromAwsTags } from '../../lib/index.js';
-import { type MotoServer, startMoto } from '../../test-support/moto.js';
+import { serveMotoAsAws } from '../../sim/moto-proxy.js';
 import { type ActionRun, startBuiltAction } from '../../test-support/run-action.js';
 
 let moto: MotoServer;
@@ -25,7 +26,7 @@ const COMMIT = 'feedface'.padEnd(40, '0');
 
 beforeAll(async () => {
   // moto does not implement CreateImage's snapshot tags; the proxy does what the EC2 API reference says.
-  moto = await startMoto({ asAws: {} });
+  moto = await startMoto({ front: serveMotoAsAws });
   ec2 = new EC2Client(moto.clientConfig);
   const images = await ec2.send(new DescribeImagesCommand({}));
   baseImageId = images.Images!.map((image) => image.ImageId!).find((id) => /^ami-[0-9a-f]{8,17}$/.test(id))!;

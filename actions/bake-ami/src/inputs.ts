@@ -16,10 +16,12 @@ import type { BakeRequest } from './bake.js';
 
 export type BakeInputs = BakeRequest & { region: string };
 
-export function readBakeInputs(): BakeInputs {
+/**
+ * The inputs bake-ami shares with the release (which bakes through it): where and how the builder
+ * runs, what makes the recipe, the tags, and how many images to keep.
+ */
+export function readBuilderInputs() {
   return {
-    region: readRegion(),
-    base: parseBaseImage(readRequired('base-image')),
     instanceType: readMatching(
       'instance-type',
       /^[a-z][a-z0-9-]*\.[a-z0-9]+$/,
@@ -33,17 +35,25 @@ export function readBakeInputs(): BakeInputs {
       'must list security group ids (sg-…)',
     ),
     instanceProfile: readString('instance-profile') || undefined,
-    provisionScript: readRequired('provision-script'),
     recipePaths: readList('recipe-paths'),
     workspace: workspaceRoot(),
+    tags: readTags('tags'),
+    keepImages: readInteger('keep-images', { fallback: 5, min: 0, max: 1000 }),
+  };
+}
+
+export function readBakeInputs(): BakeInputs {
+  return {
+    region: readRegion(),
+    base: parseBaseImage(readRequired('base-image')),
+    ...readBuilderInputs(),
+    provisionScript: readRequired('provision-script'),
     namePrefix: readMatching(
       'name-prefix',
       /^[a-zA-Z0-9()[\] ./'@_-]{1,80}$/,
       "must be 1–80 of a-z A-Z 0-9 ( ) [ ] . / - ' @ _ and space",
       'dealership',
     ),
-    tags: readTags('tags'),
-    keepImages: readInteger('keep-images', { fallback: 5, min: 0, max: 1000 }),
     timeoutMs: readInteger('timeout-minutes', { fallback: 45, min: 1, max: 720 }) * 60_000,
     pollIntervalMs: readInteger('poll-seconds', { fallback: 15, min: 1, max: 600 }) * 1000,
     commit: currentCommit(),

@@ -1,9 +1,10 @@
+import { CodeDeployClient, GetDeploymentCommand } from '@aws-sdk/client-codedeploy';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { type MotoServer, startMoto } from '@dealership/test-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CodeDeploySim, type DeploymentScenario, serveSimulation } from '../../sim/index.js';
-import { type MotoServer, startMoto } from '../../test-support/moto.js';
+import { makeRevisionFolder } from '../../test-support/revision.js';
 import { runBuiltAction, startBuiltAction } from '../../test-support/run-action.js';
-import { makeRevisionFolder } from './revision-fixture.js';
 
 // The built bundle as a real process: S3 from moto, CodeDeploy from the simulation over HTTP, real time.
 
@@ -62,11 +63,15 @@ describe('the built codedeploy-deploy action', () => {
       expect(run.stdout).toContain(
         'stopped deployment d-SIM000001 (StopDeployment with autoRollbackEnabled)',
       );
-      expect(sim.ledger.calls.find((c) => c.operation === 'StopDeployment')?.input).toEqual({
-        deploymentId: 'd-SIM000001',
-        autoRollbackEnabled: true,
-      });
       expect(run.outputs).toMatchObject({ 'deployment-id': 'd-SIM000001', status: 'Stopped' });
+      // What CodeDeploy now holds: the deployment stopped, and a rollback deployment started for it.
+      const codeDeploy = new CodeDeployClient({ ...moto.clientConfig, endpoint: server.endpoint });
+      const { deploymentInfo } = await codeDeploy.send(
+        new GetDeploymentCommand({ deploymentId: 'd-SIM000001' }),
+      );
+      codeDeploy.destroy();
+      expect(deploymentInfo?.status).toBe('Stopped');
+      expect(deploymentInfo?.rollbackInfo?.rollbackDeploymentId).toMatch(/^d-SIM/);
     } finally {
       await server.close();
     }

@@ -1,10 +1,10 @@
 /**
  * Checks appspec.yml before anything is uploaded, so a typo fails the step in seconds instead of a
- * deployment on the first instance. The appspec model (events, which are scriptable, timeouts) is the
- * one the rehearsal's hook runner uses; this adds the checks against the bundle's files. Every problem
- * is reported at once, each naming the file, the place and the value.
+ * deployment on the first instance. The appspec model (events, which are scriptable, timeouts) is
+ * @dealership/revision's, which the rehearsal's hook runner uses too; this adds the checks against the
+ * bundle's files. Every problem is reported at once, each naming the file, the place and the value.
  */
-import { AppSpecError, checkAppSpec } from '@dealership/rehearsal/appspec';
+import { AppSpecError, checkAppSpec } from '@dealership/revision';
 
 export { AppSpecError };
 

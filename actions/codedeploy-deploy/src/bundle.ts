@@ -1,9 +1,7 @@
 import { createHash } from 'node:crypto';
-import { readdir, readFile, stat } from 'node:fs/promises';
-import { join, relative, sep } from 'node:path';
+import { readFile, stat } from 'node:fs/promises';
+import { folderEntries, readZip, writeZip } from '@dealership/revision';
 import { InputError } from '../../lib/index.js';
-import { readZip } from './unzip.js';
-import { writeZip, type ZipEntry } from './zip.js';
 
 /** A revision ready to upload: the zip's bytes, their SHA-256, and what is inside (for validation). */
 export interface Bundle {
@@ -27,7 +25,7 @@ export async function loadBundle(path: string): Promise<Bundle> {
   let zip: Buffer;
   let listing: Array<{ path: string; executable: boolean; read: () => Buffer }>;
   if (info.isDirectory()) {
-    const entries = await readFolder(path);
+    const entries = await folderEntries(path);
     zip = writeZip(entries);
     listing = entries.map((e) => ({ path: e.path, executable: e.executable, read: () => e.data }));
   } else if (path.endsWith('.zip')) {
@@ -44,25 +42,4 @@ export async function loadBundle(path: string): Promise<Bundle> {
     files: new Map(listing.map((e) => [e.path, { executable: e.executable }])),
     appspec: appspec.read().toString('utf8'),
   };
-}
-
-/** Every regular file under `root` (symlinks followed), with forward-slash paths. */
-async function readFolder(root: string): Promise<ZipEntry[]> {
-  const entries: ZipEntry[] = [];
-  const walk = async (dir: string): Promise<void> => {
-    for (const dirent of await readdir(dir, { withFileTypes: true })) {
-      const full = join(dir, dirent.name);
-      const info = await stat(full);
-      if (info.isDirectory()) await walk(full);
-      else if (info.isFile()) {
-        entries.push({
-          path: relative(root, full).split(sep).join('/'),
-          data: await readFile(full),
-          executable: (info.mode & 0o111) !== 0,
-        });
-      }
-    }
-  };
-  await walk(root);
-  return entries;
 }

@@ -1,11 +1,14 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { CodeDeployClient } from '@aws-sdk/client-codedeploy';
-import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, HeadObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { type MotoServer, startMoto } from '@dealership/test-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CodeDeploySim, FakeClock, simulatedClient, VALIDATE_SERVICE_FAILS } from '../../sim/index.js';
-import { type MotoServer, startMoto } from '../../test-support/moto.js';
+import { makeRevisionFolder } from '../../test-support/revision.js';
 import { deploy, newOutcome } from './deploy.js';
 import type { DeployInputs } from './inputs.js';
-import { makeRevisionFolder } from './revision-fixture.js';
 
 // The real action logic and the real poller: CodeDeploy from the simulation on a fake clock, S3 from moto.
 
@@ -171,7 +174,48 @@ describe('codedeploy-deploy against the simulation and moto S3', () => {
     await deploy(deps, inputs, outcome);
     expect(outcome).toMatchObject({ status: 'Succeeded', revision: first.outcome.revision });
     expect(outcome.uploaded).toBeUndefined();
-    expect(sim.deployments[0]!.input.revision?.s3Location?.key).toBe(key.join('/'));
+    const { ETag } = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key.join('/') }));
+    // Pinned to the object as it is now (HeadObject's ETag, quotes removed), so a rewrite cannot slip in.
+    expect(sim.deployments[0]!.input.revision?.s3Location).toEqual({
+      bucket,
+      key: key.join('/'),
+      bundleType: 'zip',
+      eTag: ETag!.replaceAll('"', ''),
+    });
+  });
+
+  it('returns as soon as the deployment is created when wait is false', async () => {
+    const { deps, inputs, sim, outcome } = setUp({ wait: false });
+    await deploy(deps, inputs, outcome);
+    expect(outcome.status).toBe('Created');
+    expect(sim.ledger.count('GetDeployment')).toBe(0);
+  });
+
+  it('leaves its deployment running on cancel when on-cancel is none', async () => {
+    const { deps, inputs, sim, clock, controller, outcome } = setUp({ onCancel: 'none' });
+    clock.after(45_000, () => controller.abort(new Error('The run was cancelled (SIGTERM)')));
+    await expect(deploy(deps, inputs, outcome)).rejects.toThrow(
+      /left deployment d-SIM000001 running \(on-cancel: none\)/,
+    );
+    expect(sim.ledger.count('StopDeployment')).toBe(0);
+  });
+
+  it('refuses an invalid appspec before uploading or deploying anything', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bad-revision-'));
+    mkdirSync(join(dir, 'hooks'));
+    writeFileSync(
+      join(dir, 'appspec.yml'),
+      'version: 0.0\nos: linux\nhooks:\n  ValidateService:\n    - location: hooks/nope.sh\n',
+    );
+    const { deps, inputs, sim, outcome } = setUp({
+      source: { bundle: dir, bucket: BUCKET, prefix: 'invalid' },
+    });
+    await expect(deploy(deps, inputs, outcome)).rejects.toThrow(
+      `${dir}/appspec.yml is not a valid appspec:\n  - hooks.ValidateService[0].location: "hooks/nope.sh" is not in the bundle`,
+    );
+    expect(sim.ledger.calls).toEqual([]);
+    const listed = await s3.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: 'invalid/' }));
+    expect(listed.KeyCount).toBe(0);
   });
 
   it('keeps within eight API calls a minute while it follows a deployment', async () => {

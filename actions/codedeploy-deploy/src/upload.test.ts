@@ -1,11 +1,11 @@
 import { CreateBucketCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { type MotoServer, startMoto } from '@dealership/test-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { errorKey } from '../../lib/index.js';
 import type { SimServer } from '../../sim/http.js';
 import { serveMotoAsAws } from '../../sim/moto-proxy.js';
-import { type MotoServer, startMoto } from '../../test-support/moto.js';
+import { makeRevisionFolder } from '../../test-support/revision.js';
 import { loadBundle } from './bundle.js';
-import { makeRevisionFolder } from './revision-fixture.js';
 import { findRevision, uploadBundle } from './upload.js';
 
 // moto answers a missing key with 404, as S3 does a caller WITH s3:ListBucket; the proxy answers as S3

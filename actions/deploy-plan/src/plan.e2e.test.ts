@@ -13,9 +13,9 @@ import {
   CreateTargetGroupCommand,
   ElasticLoadBalancingV2Client,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { type MotoServer, startMoto } from '@dealership/test-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeGitHub } from '../../test-support/fake-github.js';
-import { type MotoServer, startMoto } from '../../test-support/moto.js';
 import { runBuiltAction } from '../../test-support/run-action.js';
 import { PLAN_MARKER } from './summary.js';
 

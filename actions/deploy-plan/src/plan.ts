@@ -3,7 +3,7 @@
  * computed; each AWS side is looked at on its own, and what cannot be seen (no credentials on a
  * fork's pull request, a missing permission) is recorded with the reason instead of failing.
  */
-import { type AutoScalingClient, DescribeAutoScalingGroupsCommand } from '@aws-sdk/client-auto-scaling';
+import type { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import {
   type CodeDeployClient,
   GetDeploymentCommand,
@@ -163,7 +163,7 @@ export async function gatherPlan(aws: PlanAws, request: PlanRequest): Promise<Pl
       ? see(() => viewLaunchTemplate(aws.ec2, request.launchTemplate!))
       : notAsked('launch-template'),
     request.autoScalingGroup
-      ? see(() => viewAutoScalingGroup(aws.autoScaling, request.autoScalingGroup!))
+      ? see(() => viewAutoScalingGroup(aws.autoScaling, aws.ec2, request.autoScalingGroup!))
       : notAsked('auto-scaling-group'),
     request.application && request.deploymentGroup
       ? see(() => viewLastDeployment(aws.codeDeploy, request.application!, request.deploymentGroup!))
@@ -221,28 +221,26 @@ async function viewLaunchTemplate(ec2: EC2Client, ref: LaunchTemplateRef) {
   };
 }
 
-async function viewAutoScalingGroup(autoScaling: AutoScalingClient, name: string): Promise<AutoScalingView> {
-  const result = await autoScaling.send(
-    new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [name] }),
-  );
-  const group = result.AutoScalingGroups?.[0];
-  if (!group) throw new Error(`Auto Scaling group ${name} was not found`);
+async function viewAutoScalingGroup(
+  autoScaling: AutoScalingClient,
+  ec2: EC2Client,
+  name: string,
+): Promise<AutoScalingView> {
+  const group = await readGroup(autoScaling, ec2, name, undefined, false);
   const instancesByVersion: Record<string, number> = {};
-  for (const instance of group.Instances ?? []) {
-    const version = instance.LaunchTemplate?.Version ?? 'no launch template';
+  for (const instance of group.instances) {
+    const version = instance.launchTemplateVersion ?? 'no launch template';
     instancesByVersion[version] = (instancesByVersion[version] ?? 0) + 1;
   }
   return {
     name,
-    desired: group.DesiredCapacity ?? 0,
-    min: group.MinSize ?? 0,
-    max: group.MaxSize ?? 0,
-    launchTemplateVersion:
-      group.LaunchTemplate?.Version ??
-      group.MixedInstancesPolicy?.LaunchTemplate?.LaunchTemplateSpecification?.Version,
+    desired: group.desired,
+    min: group.min,
+    max: group.max,
+    launchTemplateVersion: group.pinnedVersion,
     instancesByVersion,
-    unhealthy: (group.Instances ?? []).filter((instance) => instance.HealthStatus !== 'Healthy').length,
-    targetGroupArns: group.TargetGroupARNs ?? [],
+    unhealthy: group.instances.filter((instance) => instance.health !== 'Healthy').length,
+    targetGroupArns: group.targetGroupArns,
   };
 }
 

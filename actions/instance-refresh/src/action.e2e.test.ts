@@ -1,3 +1,4 @@
+import { AutoScalingClient, DescribeInstanceRefreshesCommand } from '@aws-sdk/client-auto-scaling';
 import { describe, expect, it } from 'vitest';
 import { AutoScalingSim, type RefreshScenario, serveSimulation } from '../../sim/index.js';
 import { runBuiltAction, startBuiltAction } from '../../test-support/run-action.js';
@@ -11,6 +12,11 @@ const env = (endpoint: string) => ({
   AWS_REGION: 'eu-west-1',
   AWS_EC2_METADATA_DISABLED: 'true',
 });
+
+const clientConfig = {
+  region: 'eu-west-1',
+  credentials: { accessKeyId: 'AKIDSIMULATION', secretAccessKey: 'simulation' },
+};
 
 const inputs = {
   'auto-scaling-group': 'dealership-web',
@@ -39,12 +45,25 @@ describe('the built instance-refresh action', () => {
       expect(run.code, run.stdout + run.stderr).toBe(0);
       expect(run.outputs).toMatchObject({ 'refresh-id': sim.refreshes[0]!.id, status: 'Successful' });
       expect(Number(run.outputs['duration-seconds'])).toBeGreaterThanOrEqual(1);
-      expect(sim.refreshes[0]!.input.Preferences).toMatchObject({
-        MinHealthyPercentage: '100',
-        MaxHealthyPercentage: '200',
-        AutoRollback: true,
-        SkipMatching: true,
-      });
+      // What AWS now holds for the group: the refresh the action asked for, as DescribeInstanceRefreshes tells it.
+      const autoScaling = new AutoScalingClient({ ...clientConfig, endpoint: server.endpoint });
+      const { InstanceRefreshes = [] } = await autoScaling.send(
+        new DescribeInstanceRefreshesCommand({ AutoScalingGroupName: 'dealership-web' }),
+      );
+      autoScaling.destroy();
+      expect(InstanceRefreshes).toMatchObject([
+        {
+          InstanceRefreshId: run.outputs['refresh-id'],
+          Status: 'Successful',
+          DesiredConfiguration: { LaunchTemplate: { LaunchTemplateName: 'dealership', Version: '7' } },
+          Preferences: {
+            MinHealthyPercentage: 100,
+            MaxHealthyPercentage: 200,
+            AutoRollback: true,
+            SkipMatching: true,
+          },
+        },
+      ]);
       expect(run.summary).toContain('#### Timeline');
       expect(run.summary).toMatch(/\| InProgress \| 50% \| 1 \|/);
     } finally {

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { refreshInputs } from '../../test-support/fixtures.js';
 import { setInputs } from '../../test-support/inputs.js';
 import { readRefreshInputs } from './inputs.js';
 
@@ -19,20 +20,7 @@ function read(inputs: Record<string, string>) {
 
 describe('instance-refresh inputs', () => {
   it('defaults to launch before terminate with auto-rollback, skip-matching, 15 s polls and rollback on cancel', () => {
-    expect(read({})).toEqual({
-      region: 'eu-west-1',
-      group: 'dealership-web',
-      launchTemplate: { LaunchTemplateName: 'dealership', Version: '7' },
-      preferences: {
-        MinHealthyPercentage: 100,
-        MaxHealthyPercentage: 200,
-        SkipMatching: true,
-        AutoRollback: true,
-      },
-      timeoutMs: 3_600_000,
-      pollMs: 15_000,
-      onCancel: 'rollback',
-    });
+    expect(read({})).toEqual(refreshInputs());
   });
 
   it('reads a launch template id, warm-up, checkpoints and alarms into the refresh preferences', () => {

@@ -151,6 +151,58 @@ describe('instance-refresh against the simulation', () => {
     expect(outcome.status).toBe('Successful');
     expect(sim.ledger.calls.filter((c) => c.throttled)).toHaveLength(1);
   });
+
+  it.each([
+    ['Failed', /failed: health checks failed/],
+    ['Cancelled', /was cancelled: health checks failed/],
+    ['RollbackSuccessful', /rolled back: the group is back on its previous configuration/],
+    ['RollbackFailed', /failed to roll back: the group may run a mix of old and new instances/],
+  ] as const)('fails the step when the refresh ends %s', async (status, message) => {
+    const { deps, outcome } = setUp({
+      steps: [
+        { afterSeconds: 0, status: 'InProgress', percentage: 0, instancesToUpdate: 2 },
+        { afterSeconds: 60, status, percentage: 50, statusReason: 'health checks failed' },
+      ],
+    });
+    await expect(refreshInstances(deps, inputs, outcome)).rejects.toThrow(message);
+    expect(outcome.status).toBe(status);
+  });
+
+  it('keeps waiting through Pending, Baking, Cancelling and RollbackInProgress', async () => {
+    const { deps, outcome } = setUp({
+      steps: [
+        { afterSeconds: 0, status: 'Pending', instancesToUpdate: 2 },
+        { afterSeconds: 30, status: 'Baking', percentage: 0, instancesToUpdate: 2 },
+        { afterSeconds: 60, status: 'InProgress', percentage: 50, instancesToUpdate: 1 },
+        { afterSeconds: 90, status: 'RollbackInProgress', percentage: 50 },
+        { afterSeconds: 120, status: 'Cancelling', percentage: 50 },
+        { afterSeconds: 150, status: 'Cancelled', percentage: 50 },
+      ],
+    });
+    await expect(refreshInstances(deps, inputs, outcome)).rejects.toThrow(/was cancelled/);
+    expect(outcome.timeline.map((e) => e.status)).toEqual([
+      'Pending',
+      'Baking',
+      'InProgress',
+      'RollbackInProgress',
+      'Cancelling',
+      'Cancelled',
+    ]);
+  });
+
+  it('prints a heartbeat when nothing changes for a minute', async () => {
+    const { deps, lines, outcome } = setUp({
+      steps: [
+        { afterSeconds: 0, status: 'InProgress', percentage: 25, instancesToUpdate: 3 },
+        { afterSeconds: 100, status: 'Successful', percentage: 100, instancesToUpdate: 0 },
+      ],
+    });
+    await refreshInstances(deps, inputs, outcome);
+    expect(lines.filter((l) => l.includes('InProgress 25%, 3 to update'))).toEqual([
+      '[0s] InProgress 25%, 3 to update',
+      expect.stringMatching(/^\[1m\d\ds\] InProgress 25%, 3 to update \(no change\)$/),
+    ]);
+  });
 });
 
 const SLOW: RefreshScenario = { steps: [{ afterSeconds: 0, status: 'InProgress', percentage: 40 }] };

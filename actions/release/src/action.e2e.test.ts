@@ -1,7 +1,7 @@
 /** The built release action as the runner runs it: its summary from a record in moto's S3, and a bad input. */
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { type MotoServer, startMoto } from '@dealership/test-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type MotoServer, startMoto } from '../../test-support/moto.js';
 import { runBuiltAction } from '../../test-support/run-action.js';
 import { emptyRecord } from './record.js';
 import { writeRecord } from './record-write.js';

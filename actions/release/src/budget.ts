@@ -16,7 +16,7 @@
  *   deregistration delay (Auto Scaling instance refresh: "instance warmup").
  */
 import { readFile } from 'node:fs/promises';
-import { checkAppSpec } from '@dealership/rehearsal/appspec';
+import { checkAppSpec } from '@dealership/revision';
 import { formatDuration } from '../../lib/index.js';
 import type { LiveGroup, TargetGroupSettings } from './state.js';
 

@@ -14,9 +14,11 @@ import { done, pending, poll } from '../../lib/index.js';
 import { CanaryVerdictError, LOOK_MS, lookAtCanary, untagCanary, verdict } from './canary.js';
 import { converge, type ReleaseDeps, type StackConfig, StageRunner } from './converge.js';
 import { liveRelease, type Release } from './record.js';
+import { RecordConflictError } from './record-write.js';
 import {
+  afterForwardFailure,
   convergeOptions,
-  failForward,
+  endedBy,
   type Ledger,
   openLedger,
   plan,
@@ -116,7 +118,11 @@ export async function promoteCanary(
     await ledger.save();
     return release;
   } catch (error) {
-    return failForward(deps, config, ledger, stages, release, liveRelease(ledger.record), planned, error);
+    if (error instanceof RecordConflictError) throw error;
+    release.outcome = endedBy(error);
+    canary.verdict = `promotion ${release.outcome}: ${error instanceof Error ? error.message : String(error)}`;
+    await afterForwardFailure(deps, config, ledger, stages, release, liveRelease(ledger.record), planned);
+    throw error;
   }
 }
 

@@ -1,16 +1,15 @@
 /** The release's inputs: the stack it converges, the run's time limit, and the mode. */
+import { readBuilderInputs } from '../../bake-ami/src/inputs.js';
 import {
   InputError,
   launchTemplateRef,
   parseBaseImage,
   readInteger,
   readList,
-  readListMatching,
   readMatching,
   readRegion,
   readRequired,
   readString,
-  readTags,
   workspaceRoot,
 } from '../../lib/index.js';
 import type { CanarySettings, StackConfig } from './converge.js';
@@ -35,7 +34,6 @@ export function readEnvironment(): string {
 
 export function readStackConfig(): StackConfig {
   const template = readRequired('launch-template');
-  const workspace = workspaceRoot();
   const serviceUrl = readMatching('service-url', /^https?:\/\/\S+$/, 'must be an http(s):// URL');
   const alarms = readList('alarms');
   return {
@@ -56,25 +54,9 @@ export function readStackConfig(): StackConfig {
         readString('base-image') ||
           'resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64',
       ),
-      instanceType: readMatching(
-        'instance-type',
-        /^[a-z][a-z0-9-]*\.[a-z0-9]+$/,
-        'must be an EC2 instance type such as t3.small',
-        't3.small',
-      ),
-      subnetId: readMatching('subnet-id', /^subnet-[0-9a-f]{8,17}$/, 'must be a subnet id') || undefined,
-      securityGroupIds: readListMatching(
-        'security-group-ids',
-        /^sg-[0-9a-f]{8,17}$/,
-        'must list security group ids (sg-…)',
-      ),
-      instanceProfile: readString('instance-profile') || undefined,
+      ...readBuilderInputs(),
       provisionScript: readString('provision-script', 'deploy/image/provision.sh'),
-      recipePaths: readList('recipe-paths'),
-      workspace,
       namePrefix: 'dealership',
-      tags: readTags('tags'),
-      keepImages: readInteger('keep-images', { fallback: 5, min: 0, max: 1000 }),
       pollIntervalMs: 15_000,
     },
   };

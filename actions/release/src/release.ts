@@ -226,20 +226,6 @@ export async function prune(
     });
 }
 
-/**
- * A canary waiting for approval holds the environment: a deploy or a rollback now would converge the
- * fleet under it. Promote it or roll it back (the deploy run's production-canary or canary-rollback job).
- */
-function refuseWhileCanaryWaits(releases: Release[], what: string): void {
-  const waiting = releases.find((r) => r.outcome === 'canary');
-  if (!waiting) return;
-  throw new RefusedError(
-    `Release ${waiting.id} (${waiting.commit.slice(0, 12)}) is a canary waiting for approval until ` +
-      `${waiting.canary?.approveBy ?? '?'}: this ${what} does not start under it. Nothing was changed. ` +
-      'Approve its production-canary job (promote) or reject it (the canary is rolled back), then run again.',
-  );
-}
-
 export interface DeployRequest {
   commit: string;
   /** The revision folder or zip this commit was built into. */
@@ -284,35 +270,24 @@ export async function deployRelease(
     throw error;
   }
 
-  ledger.record.releases.unshift(release);
-  await ledger.save(deps.signal);
-  const stages = new StageRunner(deps, release, () => ledger.save());
   const target: Target = { commit: request.commit, bundle: request.bundle };
-  try {
-    const options = convergeOptions(planned, '', planned.forwardDeadline, 'stop');
-    if (config.canary) {
-      await stopAtCanary(deps, config, config.canary, stages, target, options, release, () => ledger.save());
-      release.endedAt = new Date(deps.clock.now()).toISOString();
-      await ledger.save();
-      return release;
-    }
-    await converge(deps, config, stages, target, options, release);
-    release.outcome = 'succeeded';
-    await prune(deps, config, ledger, stages);
-    release.endedAt = new Date(deps.clock.now()).toISOString();
-    await ledger.save();
-    return release;
-  } catch (error) {
-    return failForward(deps, config, ledger, stages, release, previous, planned, error);
-  }
+  const options = convergeOptions(planned, '', planned.forwardDeadline, 'stop');
+  const canary = config.canary;
+  return carryOut(deps, config, ledger, release, target, {
+    options,
+    stopAt: canary
+      ? (stages) => stopAtCanary(deps, config, canary, stages, target, options, release, () => ledger.save())
+      : undefined,
+    onFailure: (stages) => afterForwardFailure(deps, config, ledger, stages, release, previous, planned),
+  });
 }
 
 /**
- * A forward converge (a deploy, a canary's promotion) failed: the release records how it ended; a
- * cancel leaves the rollback to the recover step (the runner kills this process seconds from now); a
- * failure or a timeout rolls back to `previous` inside the same step. Always throws `error` again.
+ * A forward converge (a deploy, a canary's promotion) failed: a cancel leaves the rollback to the
+ * recover step (the runner kills this process seconds from now: the record says so); a failure or a
+ * timeout rolls back to `previous` inside the same step.
  */
-export async function failForward(
+export async function afterForwardFailure(
   deps: ReleaseDeps,
   config: StackConfig,
   ledger: Ledger,
@@ -320,19 +295,79 @@ export async function failForward(
   release: Release,
   previous: Release | undefined,
   planned: Schedule,
-  error: unknown,
-): Promise<never> {
-  if (error instanceof RecordConflictError) throw error;
-  const outcome = error instanceof StageError ? error.stage.outcome : 'failed';
-  release.outcome = outcome === 'timed-out' ? 'timed-out' : outcome === 'cancelled' ? 'cancelled' : 'failed';
-  if (release.canary) release.canary.verdict = error instanceof Error ? error.message : String(error);
+): Promise<void> {
   if (release.outcome === 'cancelled') {
     release.endedAt = new Date(deps.clock.now()).toISOString();
     await ledger.saveQuickly();
-    throw error;
+    return;
   }
   await rollBackAfterFailure(deps, config, ledger, stages, release, previous, planned);
-  throw error;
+}
+
+/** How an error ended a release: as the stage it ended says (timed out, cancelled), else failed. */
+export function endedBy(error: unknown): 'timed-out' | 'cancelled' | 'failed' {
+  const outcome = error instanceof StageError ? error.stage.outcome : 'failed';
+  return outcome === 'timed-out' ? 'timed-out' : outcome === 'cancelled' ? 'cancelled' : 'failed';
+}
+
+/**
+ * A canary waiting for approval holds the environment: a deploy or a rollback now would converge the
+ * fleet under it. Promote it or roll it back (the deploy run's production-canary or canary-rollback job).
+ */
+function refuseWhileCanaryWaits(releases: Release[], what: string): void {
+  const waiting = releases.find((r) => r.outcome === 'canary');
+  if (!waiting) return;
+  throw new RefusedError(
+    `Release ${waiting.id} (${waiting.commit.slice(0, 12)}) is a canary waiting for approval until ` +
+      `${waiting.canary?.approveBy ?? '?'}: this ${what} does not start under it. Nothing was changed. ` +
+      'Approve its production-canary job (promote) or reject it (the canary is rolled back), then run again.',
+  );
+}
+
+/**
+ * Records `release`, converges the stack to `target`, prunes, and records the outcome. A failure is
+ * recorded as the stage that ended it says (timed out, cancelled, failed), then `onFailure` decides
+ * what the run leaves behind before the error goes on.
+ */
+async function carryOut(
+  deps: ReleaseDeps,
+  config: StackConfig,
+  ledger: Ledger,
+  release: Release,
+  target: Target,
+  how: {
+    options: ConvergeOptions;
+    /** Checks the converged stack before the release counts as succeeded. */
+    check?: () => void;
+    /** Instead of the whole fleet: the canary's first phase, which leaves the release waiting (canary.ts). */
+    stopAt?: (stages: StageRunner) => Promise<void>;
+    onFailure: (stages: StageRunner) => Promise<void>;
+  },
+): Promise<Release> {
+  ledger.record.releases.unshift(release);
+  await ledger.save(deps.signal);
+  const stages = new StageRunner(deps, release, () => ledger.save());
+  try {
+    if (how.stopAt) {
+      await how.stopAt(stages);
+      release.endedAt = new Date(deps.clock.now()).toISOString();
+      await ledger.save();
+      return release;
+    }
+    await converge(deps, config, stages, target, how.options, release);
+    how.check?.();
+    release.outcome = 'succeeded';
+    await prune(deps, config, ledger, stages);
+    release.endedAt = new Date(deps.clock.now()).toISOString();
+    await ledger.save();
+    return release;
+  } catch (error) {
+    if (error instanceof RecordConflictError) throw error;
+    release.outcome = endedBy(error);
+    if (release.canary) release.canary.verdict = error instanceof Error ? error.message : String(error);
+    await how.onFailure(stages);
+    throw error;
+  }
 }
 
 export async function rollBackAfterFailure(
@@ -422,33 +457,14 @@ export async function rollbackRelease(
   });
   release.restored = target.id;
   release.reason = request.reason;
-  ledger.record.releases.unshift(release);
-  await ledger.save(deps.signal);
-  const stages = new StageRunner(deps, release, () => ledger.save());
-  try {
-    await converge(
-      deps,
-      config,
-      stages,
-      target,
-      convergeOptions(planned, '', planned.jobDeadline, 'stop'),
-      release,
-    );
-    rejectLiveContent(ledger.record, release);
-    release.outcome = 'succeeded';
-    await prune(deps, config, ledger, stages);
-    release.endedAt = new Date(deps.clock.now()).toISOString();
-    await ledger.save();
-    return release;
-  } catch (error) {
-    if (error instanceof RecordConflictError) throw error;
-    const outcome = error instanceof StageError ? error.stage.outcome : 'failed';
-    release.outcome =
-      outcome === 'timed-out' ? 'timed-out' : outcome === 'cancelled' ? 'cancelled' : 'failed';
-    release.endedAt = new Date(deps.clock.now()).toISOString();
-    await ledger.saveQuickly();
-    throw error;
-  }
+  return carryOut(deps, config, ledger, release, target, {
+    options: convergeOptions(planned, '', planned.jobDeadline, 'stop'),
+    check: () => rejectLiveContent(ledger.record, release),
+    onFailure: async () => {
+      release.endedAt = new Date(deps.clock.now()).toISOString();
+      await ledger.saveQuickly();
+    },
+  });
 }
 
 /**

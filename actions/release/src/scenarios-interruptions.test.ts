@@ -28,13 +28,7 @@ describe('a cancel at each stage: the recover step rolls back', () => {
         outcome: 'cancelled',
         rollback: 'succeeded',
       });
-      expect(await kit.stack()).toEqual({
-        commits: [c1.sha],
-        images: [image],
-        defaultVersion: 2,
-        pinnedVersion: '2',
-        healthy: true,
-      });
+      await kit.expectServing(c1.sha, image);
       expect(await kit.live()).toEqual({ commit: c1.sha, imageId: image, launchTemplateVersion: 2 });
     },
   );
@@ -51,13 +45,7 @@ describe('a cancel at each stage: the recover step rolls back', () => {
     expect(failure(recovered)).toEqual(['smoke cancelled', 'rollback: refresh left-running']);
     expect((await kit.stack()).commits).toEqual([c1.sha]);
     await kit.world.clock.sleep(10 * 60_000);
-    expect(await kit.stack()).toEqual({
-      commits: [c1.sha],
-      images: [image],
-      defaultVersion: 2,
-      pinnedVersion: '2',
-      healthy: true,
-    });
+    await kit.expectServing(c1.sha, image);
     // The next deploy starts from there and converges.
     const next = await kit.pipeline.deploy(kit.repo.commit('c3'));
     expect(next.error).toBeUndefined();
@@ -84,13 +72,7 @@ describe('a timeout', () => {
     const run = await kit.pipeline.deploy(kit.repo.commit('c2'));
     expect(failure(run.release)).toEqual(['refresh timed-out']);
     expect(run.release).toMatchObject({ outcome: 'timed-out', rollback: 'succeeded' });
-    expect(await kit.stack()).toEqual({
-      commits: [c1.sha],
-      images: [image],
-      defaultVersion: 2,
-      pinnedVersion: '2',
-      healthy: true,
-    });
+    await kit.expectServing(c1.sha, image);
     // Everything, rollback included, ended inside the job's limit.
     expect(kit.world.clock.now() - started).toBeLessThan(350 * 60_000);
   });

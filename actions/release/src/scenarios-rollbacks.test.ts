@@ -13,7 +13,7 @@ import { FakeClock } from '../../sim/clock.js';
 import { ConcurrencyGroup } from '../../sim/github-concurrency.js';
 import { World } from '../../sim/world.js';
 import { Pipeline, REPO_APPSPEC } from '../../test-support/release-pipeline.js';
-import { failure, useScenarios } from '../../test-support/release-scenarios.js';
+import { APP_ONLY_STAGES, failure, stagesOf, useScenarios } from '../../test-support/release-scenarios.js';
 import { ROLLBACK_WORKFLOW, type RunsApi, unfinishedRollbacks } from './gate.js';
 import { RefusedError } from './release.js';
 
@@ -51,13 +51,7 @@ describe('rollbacks', () => {
     expect((await kit.pipeline.deploy(c2)).error).toBeUndefined();
     const back = await kit.pipeline.rollback('previous');
     expect(back.error).toBeUndefined();
-    expect(await kit.stack()).toEqual({
-      commits: [c1.sha],
-      images: [image],
-      defaultVersion: 2,
-      pinnedVersion: '2',
-      healthy: true,
-    });
+    await kit.expectServing(c1.sha, image);
   });
 });
 
@@ -174,13 +168,7 @@ describe('the plan of a pull request', () => {
     // And a merge does converge it.
     const c2 = kit.repo.commit('c2');
     expect((await kit.pipeline.deploy(c2)).error).toBeUndefined();
-    expect(await kit.stack()).toEqual({
-      commits: [c2.sha],
-      images: [image],
-      defaultVersion: 2,
-      pinnedVersion: '2',
-      healthy: true,
-    });
+    await kit.expectServing(c2.sha, image);
     expect((await plan()).drift).toEqual([]);
   });
 });
@@ -218,22 +206,25 @@ describe('bootstrap: from an empty account to a serving stack (docs/operations.m
     };
   };
 
+  /** The stack before its first release: no instances, nothing baked, the template's first version. */
+  const EMPTY_GROUP = {
+    instances: 0,
+    commits: [],
+    images: [],
+    pinnedVersion: '1',
+    defaultVersion: 1,
+    healthy: true,
+  };
+
   it('bakes and rolls at capacity 0, deploys to the first instance under EC2 checks, then ELB checks and the real minimum', async () => {
-    expect(await state()).toEqual({
-      instances: 0,
-      commits: [],
-      images: [],
-      pinnedVersion: '1',
-      defaultVersion: 1,
-      healthy: true,
-    });
+    expect(await state()).toEqual(EMPTY_GROUP);
 
     // Step 4: the first deploy, into the empty group — no CodeDeploy deployment (it would end
     // NO_INSTANCES); the revision is uploaded and recorded, the image baked, the group pinned to it.
     const c1 = kit.repo.commit('c1');
     const first = await boot.deploy(c1);
     expect(first.error, boot.lines.slice(-10).join('\n')).toBeUndefined();
-    expect(first.release!.stages.map((s) => `${s.name} ${s.outcome}`)).toEqual([
+    expect(stagesOf(first.release)).toEqual([
       'app skipped',
       'bake succeeded',
       'roll succeeded',
@@ -277,14 +268,7 @@ describe('bootstrap: from an empty account to a serving stack (docs/operations.m
     // passes with 1 healthy target for a desired capacity of 1.
     const second = await boot.deploy(c1);
     expect(second.error, boot.lines.slice(-10).join('\n')).toBeUndefined();
-    expect(second.release!.stages.map((s) => `${s.name} ${s.outcome}`)).toEqual([
-      'app succeeded',
-      'bake succeeded',
-      'roll succeeded',
-      'refresh skipped',
-      'smoke succeeded',
-      'prune revisions skipped',
-    ]);
+    expect(stagesOf(second.release)).toEqual(APP_ONLY_STAGES);
     expect(await state()).toEqual({
       instances: 1,
       commits: [c1.sha],
@@ -318,14 +302,7 @@ describe('bootstrap: from an empty account to a serving stack (docs/operations.m
     expect(run.error).toBeDefined();
     expect(failure(run.release)).toEqual(['bake failed']);
     expect(run.release).toMatchObject({ outcome: 'failed', rollback: 'not-possible' });
-    expect(await state()).toEqual({
-      instances: 0,
-      commits: [],
-      images: [],
-      pinnedVersion: '1',
-      defaultVersion: 1,
-      healthy: true,
-    });
+    expect(await state()).toEqual(EMPTY_GROUP);
   });
 
   it('ELB health checks before a first good revision: instances are replaced in a loop, and the deploy refuses, saying what to do', async () => {

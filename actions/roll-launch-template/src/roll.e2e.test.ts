@@ -5,8 +5,8 @@ import {
   DescribeLaunchTemplateVersionsCommand,
   EC2Client,
 } from '@aws-sdk/client-ec2';
+import { type MotoServer, startMoto } from '@dealership/test-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type MotoServer, startMoto } from '../../test-support/moto.js';
 import { runBuiltAction } from '../../test-support/run-action.js';
 
 let moto: MotoServer;

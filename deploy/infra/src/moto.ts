@@ -1,4 +1,4 @@
-import { startMoto as startMotoServer } from '@dealership/actions/moto';
+import { startMoto as startMotoServer } from '@dealership/test-kit';
 import { runTool, type ToolRun } from './tools.js';
 
 export interface Moto {
@@ -10,8 +10,8 @@ export interface Moto {
 }
 
 /**
- * The actions' moto harness (`python3 -m moto.server` on a free loopback port), with the environment
- * the aws CLI and the pipeline scripts need on top of the one a built action gets.
+ * The repository's one moto launcher (@dealership/test-kit), with a session token for the pipeline
+ * scripts and an `aws` that runs the CLI against it.
  */
 export async function startMoto(): Promise<Moto> {
   const server = await startMotoServer();
@@ -19,10 +19,6 @@ export async function startMoto(): Promise<Moto> {
     ...process.env,
     ...server.env,
     AWS_SESSION_TOKEN: 'testing',
-    AWS_DEFAULT_REGION: server.env.AWS_REGION,
-    AWS_CONFIG_FILE: '/dev/null',
-    AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
-    AWS_PAGER: '',
   };
   return {
     endpoint: server.endpoint,

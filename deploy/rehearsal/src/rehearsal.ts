@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { chmod, chown, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { LifecycleEvent } from '@dealership/revision';
+import { freePort } from '@dealership/test-kit';
 import { ensureServiceAccount, groupId, SERVICE_ACCOUNT, userId } from './accounts.js';
 import { AGENT_DEFAULTS } from './codedeploy/agent.js';
 import { AgentProcess } from './codedeploy/agent-process.js';
-import type { LifecycleEvent } from './codedeploy/appspec.js';
 import {
   type AgentInstance,
   type DeploymentGroup,
@@ -17,7 +18,6 @@ import { BACKEND, type HealthCheck } from './haproxy/config.js';
 import { Haproxy } from './haproxy/haproxy.js';
 import { provisionInstance } from './instance.js';
 import { REHEARSAL_DIST } from './paths.js';
-import { freePort } from './ports.js';
 import { scratchDir } from './scratch.js';
 import { Supervisor } from './supervisor/supervisor.js';
 

@@ -1,5 +1,5 @@
 import { basename } from 'node:path';
-import { LIFECYCLE_ORDER, type LifecycleEvent } from './codedeploy/appspec.js';
+import { LIFECYCLE_ORDER, type LifecycleEvent } from '@dealership/revision';
 import type { DeploymentReport } from './codedeploy/rollout.js';
 import type { LoadReport } from './load/load.js';
 

@@ -42,7 +42,8 @@ export function registerRecordRoutes<Row, Json, Q extends AnyObject>(
   spec: RecordRoutes<Row, Json, Q>,
 ): void {
   const { kind, path, tag, noun, output, toJson } = spec;
-  const one = `${path}/{id}`;
+  /** What the routes on one record share: its path by id, the tag, the id parameter. */
+  const onOne = { path: `${path}/{id}`, tag, params: idParams } as const;
   api.route({
     method: 'get',
     path,
@@ -65,12 +66,10 @@ export function registerRecordRoutes<Row, Json, Q extends AnyObject>(
   });
   api.route({
     method: 'get',
-    path: one,
     operationId: `get${noun}`,
-    tag,
+    ...onOne,
     summary: `Get one ${kind.name}`,
     access: spec.access.read,
-    params: idParams,
     status: 200,
     response: output,
     errors: [404],
@@ -92,12 +91,10 @@ export function registerRecordRoutes<Row, Json, Q extends AnyObject>(
   });
   api.route({
     method: 'patch',
-    path: one,
     operationId: `update${noun}`,
-    tag,
+    ...onOne,
     summary: `Change a ${kind.name}`,
     access: spec.access.update,
-    params: idParams,
     body: spec.patch,
     status: 200,
     response: output,
@@ -106,12 +103,10 @@ export function registerRecordRoutes<Row, Json, Q extends AnyObject>(
   });
   api.route({
     method: 'delete',
-    path: one,
     operationId: `delete${noun}`,
-    tag,
+    ...onOne,
     summary: `Delete a ${kind.name} (409 while something refers to it)`,
     access: spec.access.delete,
-    params: idParams,
     status: 204,
     errors: [404, 409],
     handle: ({ params }) => deleteRecord(db, kind, params.id),

@@ -71,6 +71,8 @@ const partLineJson = (row: PartLineRow): PartLineJson => ({
 const TAG = 'Service';
 
 export function registerTicketRoutes(api: Api, db: Database): void {
+  /** What the routes on one ticket share: the workshop's, by the ticket's id. */
+  const onTicket = { tag: TAG, access: WORKSHOP, params: idParams } as const;
   api.route({
     method: 'post',
     path: '/service-tickets',
@@ -102,10 +104,8 @@ export function registerTicketRoutes(api: Api, db: Database): void {
     method: 'get',
     path: '/service-tickets/{id}',
     operationId: 'getServiceTicket',
-    tag: TAG,
+    ...onTicket,
     summary: 'Get a service ticket with its labor and part lines',
-    access: WORKSHOP,
-    params: idParams,
     status: 200,
     response: ticketDetailOutput,
     errors: [404],
@@ -122,10 +122,8 @@ export function registerTicketRoutes(api: Api, db: Database): void {
     method: 'post',
     path: '/service-tickets/{id}/labor',
     operationId: 'addLabor',
-    tag: TAG,
+    ...onTicket,
     summary: "Add a mechanic's hours to an open ticket (priced at the mechanic's current rate)",
-    access: WORKSHOP,
-    params: idParams,
     body: laborCreate,
     status: 201,
     response: laborLineOutput,
@@ -136,10 +134,8 @@ export function registerTicketRoutes(api: Api, db: Database): void {
     method: 'post',
     path: '/service-tickets/{id}/parts',
     operationId: 'useParts',
-    tag: TAG,
+    ...onTicket,
     summary: 'Use parts on an open ticket, taking them from stock (409 when not enough)',
-    access: WORKSHOP,
-    params: idParams,
     body: partUseCreate,
     status: 201,
     response: partLineOutput,
@@ -150,10 +146,8 @@ export function registerTicketRoutes(api: Api, db: Database): void {
     method: 'post',
     path: '/service-tickets/{id}/close',
     operationId: 'closeServiceTicket',
-    tag: TAG,
+    ...onTicket,
     summary: 'Close a ticket, fixing its labor, parts and total',
-    access: WORKSHOP,
-    params: idParams,
     status: 200,
     response: ticketOutput,
     errors: [404, 409],

@@ -1,6 +1,6 @@
+import { freePort } from '@dealership/test-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCar } from '../kit/fixtures.js';
-import { unusedPort } from '../kit/free-port.js';
 import { type InProcessService, startInProcessService } from '../kit/in-process-service.js';
 
 // Reads from a replica that replicates are tested against a real primary → replica pair (test/replica.test.ts).
@@ -8,7 +8,7 @@ describe('a replica that is down', () => {
   let service: InProcessService;
 
   beforeAll(async () => {
-    const port = await unusedPort();
+    const port = await freePort();
     service = await startInProcessService('mysql', {
       env: { DATABASE_REPLICA_URLS: `mysql://root@127.0.0.1:${port}/gone` },
     });

@@ -1,8 +1,8 @@
+import { freePort } from '@dealership/test-kit';
 import { expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { migrateUp } from '../../src/db/migrator.js';
 import { createLogger } from '../../src/logger.js';
-import { unusedPort } from '../kit/free-port.js';
 import { describeOnEachDatabase, startInProcessService } from '../kit/in-process-service.js';
 
 describeOnEachDatabase('health, version, docs', (service) => {
@@ -104,7 +104,7 @@ describeOnEachDatabase('health, version, docs', (service) => {
 });
 
 it('reports 503 unavailable when the primary database is unreachable', async () => {
-  const port = await unusedPort();
+  const port = await freePort();
   const service = await startInProcessService('mysql', {
     env: { DATABASE_URL: `mysql://root@127.0.0.1:${port}/nowhere`, MIGRATE_ON_START: 'false' },
   });

@@ -4,8 +4,8 @@ import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { freePort } from '@dealership/test-kit';
 import { type MysqlClient, mysqlClient, randomDatabaseName } from './databases.js';
-import { unusedPort } from './free-port.js';
 import type { TlsFiles } from './tls.js';
 import { GiveUp, waitUntil } from './wait-until.js';
 
@@ -178,7 +178,7 @@ async function installDataDir(dir: string): Promise<void> {
 }
 
 async function startServer(name: string, dir: string, options: MariaDbOptions): Promise<MariaDbServer> {
-  const port = await unusedPort();
+  const port = await freePort();
   const errorLog = join(dir, 'error.log');
   const args = [
     '--no-defaults',

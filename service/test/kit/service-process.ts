@@ -4,9 +4,9 @@ import { once } from 'node:events';
 import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { promisify } from 'node:util';
+import { freePort } from '@dealership/test-kit';
 import { Client } from './client.js';
 import { contractCheck } from './contract.js';
-import { unusedPort } from './free-port.js';
 import { GiveUp, waitUntil } from './wait-until.js';
 
 const execFileAsync = promisify(execFile);
@@ -80,7 +80,7 @@ export async function spawnServiceProcess({
   waitFor = 'ready',
 }: SpawnOptions): Promise<ServiceProcess> {
   assertBuilt();
-  const port = await unusedPort();
+  const port = await freePort();
   const adminToken = env.DEALERSHIP_ADMIN_TOKEN ?? `test-admin-${randomBytes(16).toString('hex')}`;
   const logFd = logFile === undefined ? undefined : openSync(logFile, 'a');
   const [command, args, cwd] =

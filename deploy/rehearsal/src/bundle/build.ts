@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto';
-import { copyFile, cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { copyFile, cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { folderEntries, writeZip } from '@dealership/revision';
 import { forEachConcurrent } from '../concurrency.js';
 import { REPO_ROOT } from '../paths.js';
 import { runChecked } from '../process.js';
 import { isNative, keepInPackage, licenceNotice, packageFiles, shippedPackages } from './dependencies.js';
-import { listFiles, normaliseFiles } from './files.js';
 import { buildService, SHIPPED_PACKAGES, SQLITE_DRIVER } from './service-build.js';
 
 /** What a revision holds besides the bundled service and the packages it ships, relative to the repository root. */
@@ -104,17 +104,11 @@ export async function buildBundle(options: BundleOptions): Promise<Bundle> {
     }
     await writeFile(join(staging, 'REVISION'), `${options.commit}\n`);
 
-    const files = await listFiles(staging);
-    await normaliseFiles(staging, files);
+    // The revisions' one zip writer (@dealership/revision): sorted entries, fixed times, modes 0644/0755.
+    const files = await folderEntries(staging);
+    const bytes = writeZip(files);
     await mkdir(dirname(options.outFile), { recursive: true });
-    await rm(options.outFile, { force: true });
-    // -X: no uid/gid or extended times, -D: no folder entries; TZ fixes the DOS times zip stores.
-    await runChecked('zip', ['-X', '-D', '-q', '-@', options.outFile], {
-      cwd: staging,
-      env: { ...process.env, TZ: 'UTC' },
-      input: `${files.join('\n')}\n`,
-    });
-    const bytes = await readFile(options.outFile);
+    await writeFile(options.outFile, bytes);
     return {
       file: options.outFile,
       commit: options.commit,

@@ -2,6 +2,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { LIFECYCLE_ORDER } from '@dealership/revision';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runChecked } from '../process.js';
 import { type AgentCommand, CodeDeployAgent, type DeploymentSpec } from './agent.js';
@@ -69,15 +70,11 @@ describe('CodeDeployAgent', () => {
     applicationName: 'dealership',
     bundle,
   });
-  const COMMANDS: AgentCommand[] = [
-    'ApplicationStop',
-    'DownloadBundle',
-    'BeforeInstall',
-    'Install',
-    'AfterInstall',
-    'ApplicationStart',
-    'ValidateService',
-  ];
+  /** ApplicationStop through ValidateService: the commands an instance's agent runs between the traffic events. */
+  const COMMANDS = LIFECYCLE_ORDER.slice(
+    LIFECYCLE_ORDER.indexOf('ApplicationStop'),
+    LIFECYCLE_ORDER.indexOf('ValidateService') + 1,
+  ) as AgentCommand[];
   /** The commands in CodeDeploy's order until one fails; returns each one's outcome. */
   const deploy = async (deployment: DeploymentSpec) => {
     const outcomes: string[] = [];

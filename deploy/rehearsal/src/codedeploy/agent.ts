@@ -24,8 +24,8 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { type FileExistsBehavior, type LifecycleEvent, loadRevisionAppSpec } from '@dealership/revision';
 import { runChecked } from '../process.js';
-import { type FileExistsBehavior, type LifecycleEvent, loadRevisionAppSpec } from './appspec.js';
 import { type AgentLog, runHookScript, ScriptLog } from './hook-script.js';
 import { installRevision } from './install.js';
 

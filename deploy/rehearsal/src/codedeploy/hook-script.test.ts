@@ -3,9 +3,9 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { HookScript } from '@dealership/revision';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SERVICE_ACCOUNT } from '../accounts.js';
-import type { HookScript } from './appspec.js';
 import { HookFailure, runHookScript, ScriptLog } from './hook-script.js';
 
 /** The twin of hook_executor.rb's script handling (aws/aws-codedeploy-agent); one test per rule. */

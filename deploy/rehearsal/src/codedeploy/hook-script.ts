@@ -7,7 +7,7 @@
 import { spawn } from 'node:child_process';
 import { accessSync, appendFileSync, chmodSync, constants, existsSync, mkdirSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import type { HookScript } from './appspec.js';
+import type { HookScript } from '@dealership/revision';
 
 /** hook_executor.rb ScriptError codes, named as the CodeDeploy API's LifecycleErrorCode names them. */
 export type ScriptErrorCode =

@@ -2,9 +2,9 @@ import { existsSync, lstatSync, readFileSync, readlinkSync, statSync } from 'nod
 import { chmod, mkdir, mkdtemp, readFile, rm, symlink, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parseAppSpec } from '@dealership/revision';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { groupId, SERVICE_ACCOUNT } from '../accounts.js';
-import { parseAppSpec } from './appspec.js';
 import { cleanupFileOf, installRevision, matchesSimpleGlob, parseRemoveCommands } from './install.js';
 
 /**

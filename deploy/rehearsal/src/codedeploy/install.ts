@@ -27,8 +27,8 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
+import type { AppSpec, FileExistsBehavior, PermissionRule } from '@dealership/revision';
 import { groupId, userId } from '../accounts.js';
-import type { AppSpec, FileExistsBehavior, PermissionRule } from './appspec.js';
 
 export type InstallCommand =
   | { type: 'copy'; source: string; destination: string }

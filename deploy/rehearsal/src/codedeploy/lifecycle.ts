@@ -1,6 +1,6 @@
+import { LIFECYCLE_ORDER, type LifecycleEvent } from '@dealership/revision';
 import type { DeploymentSpec } from './agent.js';
 import type { AgentClient } from './agent-process.js';
-import { LIFECYCLE_ORDER, type LifecycleEvent } from './appspec.js';
 
 export interface DeploymentGroup {
   applicationName: string;

@@ -1,4 +1,4 @@
-import { LIFECYCLE_ORDER } from '../codedeploy/appspec.js';
+import { LIFECYCLE_ORDER } from '@dealership/revision';
 import type { DeploymentReport } from '../codedeploy/rollout.js';
 import type { UpgradeCheckReport } from './check.js';
 import type { MigrationCheck } from './migration-check.js';

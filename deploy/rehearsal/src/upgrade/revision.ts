@@ -1,8 +1,8 @@
 import { existsSync, statSync } from 'node:fs';
-import { copyFile, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { listFiles } from '../bundle/files.js';
+import { folderEntries, writeZip } from '@dealership/revision';
 import { REPO_ROOT } from '../paths.js';
 import { run, runChecked } from '../process.js';
 
@@ -17,11 +17,9 @@ export interface Revision {
   commit: string;
 }
 
-/** Zips the files under `dir` (no folder entries, no uid/gid) into `zip`, as a revision is zipped. */
+/** Zips the files under `dir` into `zip` with the revisions' one zip writer, as `npm run bundle` does. */
 export async function zipDirectory(dir: string, zip: string): Promise<string> {
-  const files = await listFiles(dir);
-  await rm(zip, { force: true });
-  await runChecked('zip', ['-X', '-D', '-q', '-@', zip], { cwd: dir, input: `${files.join('\n')}\n` });
+  await writeFile(zip, writeZip(await folderEntries(dir)));
   return zip;
 }
 

@@ -1,7 +1,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { LifecycleEvent } from '../codedeploy/appspec.js';
+import type { LifecycleEvent } from '@dealership/revision';
 import type { EventResult } from '../codedeploy/lifecycle.js';
 import type { DeploymentReport } from '../codedeploy/rollout.js';
 import { Load, type LoadReport } from '../load/load.js';

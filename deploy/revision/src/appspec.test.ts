@@ -1,9 +1,9 @@
+import { execFileSync } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { REPO_ROOT } from '../paths.js';
-import { runChecked } from '../process.js';
 import {
   AppSpecError,
   checkAppSpec,
@@ -11,6 +11,8 @@ import {
   MAX_HOOK_TIMEOUT_S,
   parseAppSpec,
 } from './appspec.js';
+
+const REPO_ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 
 const problemsOf = (text: string): string[] => {
   try {
@@ -56,7 +58,10 @@ describe("the repository's appspec.yml", () => {
     const locations = Object.values(spec.hooks).flatMap((scripts) =>
       scripts.map((script) => script.location),
     );
-    const staged = await runChecked('git', ['ls-files', '--stage', '--', ...locations], { cwd: REPO_ROOT });
+    const staged = execFileSync('git', ['ls-files', '--stage', '--', ...locations], {
+      cwd: REPO_ROOT,
+      encoding: 'utf8',
+    });
     const modes = new Map(
       staged
         .trim()

@@ -1,20 +1,29 @@
 /**
- * A real moto server for end-to-end tests: `python3 -m moto.server` on a free 127.0.0.1 port, the
- * environment a built action needs to talk to it, and the client configuration for the test itself.
- * With `asAws`, it is reached through sim/moto-proxy.ts, which answers as AWS does where moto falls
- * short (tags on the snapshots of CreateImage; S3 as a caller without s3:ListBucket). The proxy runs
- * in the test's own process: a test that blocks its event loop (spawnSync) must not ask for it.
+ * The one moto launcher, for the actions' end-to-end tests and the infrastructure's pipeline tests:
+ * `python3 -m moto.server` on a free 127.0.0.1 port, the environment a process (a built action, the
+ * aws CLI) needs to talk to it, and the client configuration for the test itself. A `front` (the
+ * actions' sim/moto-proxy.ts, which answers as AWS does where moto falls short) can stand between
+ * the callers and moto; it runs in the test's own process, so a test that blocks its event loop
+ * (spawnSync) must not ask for one.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { createServer } from 'node:net';
-import { type MotoRules, type SimServer, serveMotoAsAws } from '../sim/moto-proxy.js';
+import { freePort } from './loopback.js';
 
 export const MOTO_REGION = 'us-east-1';
 
+/** A server in front of moto: where callers reach it, and how to stop it. */
+export interface MotoFront {
+  endpoint: string;
+  close(): Promise<void>;
+}
+
 export interface MotoServer {
   endpoint: string;
-  /** Environment for a built action: endpoint, fake credentials, region. */
+  /**
+   * Environment for another process (a built action, the aws CLI): endpoint, fake credentials,
+   * region, and no shared config or credentials files or pager that could point it elsewhere.
+   */
   env: Record<string, string>;
   /** Configuration for SDK clients in the test: `new EC2Client(moto.clientConfig)`. */
   clientConfig: {
@@ -25,16 +34,6 @@ export interface MotoServer {
   /** Forgets every resource (moto's reset API), for a clean slate between tests. */
   reset(): Promise<void>;
   stop(): Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const address = server.address();
-  server.close();
-  if (address === null || typeof address === 'string') throw new Error('could not find a free port');
-  return address.port;
 }
 
 async function waitUntilServing(endpoint: string, child: ChildProcess, timeoutMs: number): Promise<void> {
@@ -52,8 +51,10 @@ async function waitUntilServing(endpoint: string, child: ChildProcess, timeoutMs
   throw new Error(`moto did not answer on ${endpoint} within ${timeoutMs} ms`);
 }
 
-/** Starts moto; tries another port if the first one was taken in the meantime. */
-export async function startMoto(options: { asAws?: MotoRules } = {}): Promise<MotoServer> {
+/** Starts moto (and its `front`, if given); tries another port if the first one was taken in the meantime. */
+export async function startMoto(
+  options: { front?: (motoEndpoint: string) => Promise<MotoFront> } = {},
+): Promise<MotoServer> {
   let lastError: unknown;
   for (let attempt = 0; attempt < 3; attempt++) {
     const port = await freePort();
@@ -73,10 +74,8 @@ export async function startMoto(options: { asAws?: MotoRules } = {}): Promise<Mo
       continue;
     }
     const credentials = { accessKeyId: 'testing', secretAccessKey: 'testing' };
-    const proxy: SimServer | undefined = options.asAws
-      ? await serveMotoAsAws(motoEndpoint, options.asAws)
-      : undefined;
-    const endpoint = proxy?.endpoint ?? motoEndpoint;
+    const front = options.front ? await options.front(motoEndpoint) : undefined;
+    const endpoint = front?.endpoint ?? motoEndpoint;
     return {
       endpoint,
       env: {
@@ -84,7 +83,11 @@ export async function startMoto(options: { asAws?: MotoRules } = {}): Promise<Mo
         AWS_ACCESS_KEY_ID: credentials.accessKeyId,
         AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
         AWS_REGION: MOTO_REGION,
+        AWS_DEFAULT_REGION: MOTO_REGION,
         AWS_EC2_METADATA_DISABLED: 'true',
+        AWS_CONFIG_FILE: '/dev/null',
+        AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
+        AWS_PAGER: '',
       },
       clientConfig: { region: MOTO_REGION, endpoint, credentials },
       reset: async () => {
@@ -92,7 +95,7 @@ export async function startMoto(options: { asAws?: MotoRules } = {}): Promise<Mo
         if (!response.ok) throw new Error(`moto reset failed: HTTP ${response.status}`);
       },
       stop: async () => {
-        await proxy?.close();
+        await front?.close();
         if (child.exitCode !== null) return;
         const exited = once(child, 'exit');
         child.kill('SIGTERM');
