@@ -33,11 +33,7 @@ describe('the zip writer', () => {
     execFileSync('unzip', ['-tq', out]);
     const listing = execFileSync('zipinfo', [out]).toString();
     const rows = listing.split('\n').filter((l) => /^-/.test(l));
-    expect(rows.map((r) => r.split(/\s+/).at(-1))).toEqual([
-      'README',
-      'bin/run.sh',
-      'data/deep/table.csv',
-    ]);
+    expect(rows.map((r) => r.split(/\s+/).at(-1))).toEqual(['README', 'bin/run.sh', 'data/deep/table.csv']);
     expect(rows.map((r) => r.slice(0, 10))).toEqual(['-rw-r--r--', '-rwxr-xr-x', '-rw-r--r--']);
     expect(rows.every((r) => r.includes('80-Jan-01 00:00'))).toBe(true);
     const target = mkdtempSync(join(tmpdir(), 'unzipped-'));
