@@ -88,8 +88,10 @@ export function canaryCount(instances: number, percentage: number): number {
 
 /**
  * The deploy's first phase: the image to a share of the group (a refresh that ends there), the revision
- * to those instances (the canary deployment group), then the bake. Returns with `release.outcome` =
- * `canary` and `release.canary.state` = `waiting`; throws (the caller rolls back) when the canary is bad.
+ * to those instances (the canary deployment group), then the bake. Returns true with `release.outcome`
+ * = `canary` and `release.canary.state` = `waiting`; false when the release changes neither image nor
+ * revision (nothing to expose: the caller finishes it as a whole-fleet release); throws (the caller
+ * rolls back) when the canary is bad.
  */
 export async function stopAtCanary(
   deps: ReleaseDeps,
@@ -100,7 +102,7 @@ export async function stopAtCanary(
   options: ConvergeOptions,
   release: Release,
   save: () => Promise<void>,
-): Promise<void> {
+): Promise<boolean> {
   const revision = target.bundle
     ? `s3://${config.bucket}/${config.revisionPrefix}/${(await loadBundle(target.bundle)).sha256}.zip`
     : target.revision;
@@ -144,9 +146,14 @@ export async function stopAtCanary(
     );
     canary.app = revision !== undefined && last?.revision !== revision && canary.instances.length > 0;
     if (canary.instances.length === 0) throw new CanaryVerdictError('no instance runs the canary');
+    if (!refreshed && !canary.app) return new Skip('neither the image nor the revision changes: no canary');
     return `${canary.instances.join(', ')} of ${ids.length}: ${[refreshed && 'image', canary.app && 'revision'].filter(Boolean).join(' and ') || 'nothing new'}`;
   });
 
+  if (!refreshed && !canary.app) {
+    release.canary = undefined;
+    return false;
+  }
   if (canary.app) {
     await stages.run('canary app', async () => {
       await deps.ec2.send(new CreateTagsCommand({ Resources: canary.instances, Tags: [CANARY_TAG] }), {
@@ -194,6 +201,7 @@ export async function stopAtCanary(
   canary.state = 'waiting';
   canary.approveBy = new Date(deps.clock.now() + settings.approvalMs).toISOString();
   release.outcome = 'canary';
+  return true;
 }
 
 /** One look: alarms, the canary's targets, the target group's figures since `since`; kept in the record. */

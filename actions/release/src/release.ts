@@ -339,8 +339,11 @@ async function carryOut(
     options: ConvergeOptions;
     /** Checks the converged stack before the release counts as succeeded. */
     check?: () => void;
-    /** Instead of the whole fleet: the canary's first phase, which leaves the release waiting (canary.ts). */
-    stopAt?: (stages: StageRunner) => Promise<void>;
+    /**
+     * Before the whole fleet: the canary's first phase (canary.ts); true when it left the release
+     * waiting, false when there was nothing to expose (the converge below finishes the release).
+     */
+    stopAt?: (stages: StageRunner) => Promise<boolean>;
     onFailure: (stages: StageRunner) => Promise<void>;
   },
 ): Promise<Release> {
@@ -348,8 +351,7 @@ async function carryOut(
   await ledger.save(deps.signal);
   const stages = new StageRunner(deps, release, () => ledger.save());
   try {
-    if (how.stopAt) {
-      await how.stopAt(stages);
+    if (how.stopAt && (await how.stopAt(stages))) {
       release.endedAt = new Date(deps.clock.now()).toISOString();
       await ledger.save();
       return release;

@@ -255,3 +255,27 @@ describe.each(PATHS)('the canary, $name', (path) => {
     await expectBackOnC1(c1, image, c1Revision);
   });
 });
+
+describe('a canary with nothing new to expose', () => {
+  it('the same commit again (same image, same revision): no canary, the release goes live at once', async () => {
+    const { c1, image } = await kit.firstDeploy();
+    kit.pipeline.alarms = kit.world.alarms;
+    kit.pipeline.canary = { ...SETTINGS, deploymentGroup: kit.world.canaryGroup.group };
+    const again = await kit.pipeline.deploy(c1);
+    expect(again.error, kit.pipeline.lines.join('\n')).toBeUndefined();
+    expect(again.release).toMatchObject({ outcome: 'succeeded' });
+    expect(again.release!.canary).toBeUndefined();
+    expect(again.release!.stages.find((s) => s.name === 'canary instances')).toMatchObject({
+      outcome: 'skipped',
+      detail: 'neither the image nor the revision changes: no canary',
+    });
+    expect(kit.world.canaryInstances).toEqual([]);
+    expect(await kit.stack()).toEqual({
+      commits: [c1.sha],
+      images: [image],
+      defaultVersion: 2,
+      pinnedVersion: '2',
+      healthy: true,
+    });
+  });
+});
