@@ -15,7 +15,7 @@ await build({
   entryPoints: [join(here, 'main.ts')],
   outfile,
   bundle: true,
-  // Dependencies stay external, but the workspace's own packages (the rehearsal's appspec model) are
+  // Dependencies stay external, but the workspace's own packages (@dealership/revision, @dealership/test-kit) are
   // bundled from their TypeScript source: they have no build output of their own here.
   external: Object.keys({ ...pkg.dependencies, ...pkg.devDependencies })
     .filter((name) => !name.startsWith('@dealership/'))

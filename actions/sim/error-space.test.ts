@@ -183,26 +183,45 @@ async function outcomeOf(
   };
 }
 
+type WaitDeps = { clock: FakeClock; signal: AbortSignal; log: (line: string) => void };
+
 /**
- * Runs an action that waits (codedeploy-deploy, instance-refresh) under its faults, with a fake clock
- * and its log lines kept. Its stop is only reached by a timeout, so a run that stops is failing anyway:
+ * A driver for an action that waits (codedeploy-deploy, instance-refresh): `start` sets up its
+ * simulation on a fake clock and says which client the fault goes on, whether the operation is a
+ * stop, and how to run. A stop is only reached by a timeout, so a run that stops is failing anyway:
  * what counts then is what the stop did and said.
  */
-async function outcomeOfWaiting<O>(
-  faults: FaultLog,
-  stopping: boolean,
-  outcome: O,
-  body: (deps: { clock: FakeClock; signal: AbortSignal; log: (line: string) => void }) => Promise<unknown>,
-  clock: FakeClock,
-): Promise<Run> {
-  const lines: string[] = [];
-  const deps = { clock, signal: new AbortController().signal, log: (l: string) => lines.push(l) };
-  const run = await outcomeOf(faults, lines, async () => {
-    await body(deps);
-    return undefined;
-  });
-  if (stopping) return { ...run, error: undefined, reported: true, state: { outcome } };
-  return { ...run, state: { outcome } };
+function waitingDriver(
+  name: string,
+  operations: string[],
+  start: (
+    clock: FakeClock,
+    operation: string,
+  ) => {
+    client: Parameters<typeof injectFaults>[0];
+    stopping: boolean;
+    run: (deps: WaitDeps) => Promise<unknown>;
+    outcome: unknown;
+  },
+): Driver {
+  return {
+    name,
+    operations,
+    async run(operation, fault) {
+      const clock = new FakeClock();
+      const op = operation.split(':')[1]!;
+      const { client, stopping, run, outcome } = start(clock, op);
+      const faults = injectFaults(client, [{ operation: op, ...fault }], () => clock.now());
+      const lines: string[] = [];
+      const deps = { clock, signal: new AbortController().signal, log: (l: string) => lines.push(l) };
+      const result = await outcomeOf(faults, lines, async () => {
+        await run(deps);
+        return undefined;
+      });
+      if (stopping) return { ...result, error: undefined, reported: true, state: { outcome } };
+      return { ...result, state: { outcome } };
+    },
+  };
 }
 
 // ---------------------------------------------------------------- drivers
@@ -219,9 +238,9 @@ function s3Service(): SimulatedService {
   return bucket.service();
 }
 
-const codeDeployDriver: Driver = {
-  name: 'codedeploy-deploy',
-  operations: [
+const codeDeployDriver = waitingDriver(
+  'codedeploy-deploy',
+  [
     'codedeploy:CreateDeployment',
     'codedeploy:GetDeployment',
     'codedeploy:ListDeployments',
@@ -229,61 +248,52 @@ const codeDeployDriver: Driver = {
     'codedeploy:BatchGetDeploymentTargets',
     'codedeploy:StopDeployment',
   ],
-  async run(operation, fault) {
-    const clock = new FakeClock();
+  (clock, operation) => {
     const sim = new CodeDeploySim(() => clock.now());
     const codeDeploy = simulatedClient(CodeDeployClient, sim);
     const s3 = simulatedClient(S3Client, s3Service());
-    const name = operation.split(':')[1]!;
     // The stop is only reached by a timeout (or a cancel): a deployment slower than the timeout.
-    const stopping = name === 'StopDeployment';
+    const stopping = operation === 'StopDeployment';
     if (stopping) sim.script({ eventSeconds: 60 });
-    const faults = injectFaults(codeDeploy, [{ operation: name, ...fault }], () => clock.now());
     const outcome = newOutcome();
     const inputs = { ...DEPLOY_INPUTS, timeoutMs: stopping ? 120_000 : DEPLOY_INPUTS.timeoutMs };
-    return outcomeOfWaiting(
-      faults,
+    return {
+      client: codeDeploy,
       stopping,
       outcome,
-      (deps) => deploy({ ...deps, codeDeploy, s3 }, inputs, outcome),
-      clock,
-    );
+      run: (deps) => deploy({ ...deps, codeDeploy, s3 }, inputs, outcome),
+    };
   },
-};
+);
 
 const REFRESH_INPUTS: RefreshInputs = refreshInputs();
 
-const refreshDriver: Driver = {
-  name: 'instance-refresh',
-  operations: [
+const refreshDriver = waitingDriver(
+  'instance-refresh',
+  [
     'autoscaling:StartInstanceRefresh',
     'autoscaling:DescribeInstanceRefreshes',
     'autoscaling:CancelInstanceRefresh',
     'autoscaling:RollbackInstanceRefresh',
   ],
-  async run(operation, fault) {
-    const clock = new FakeClock();
-    const sim = new AutoScalingSim(() => clock.now());
-    const autoScaling = simulatedClient(AutoScalingClient, sim);
-    const name = operation.split(':')[1]!;
-    const faults = injectFaults(autoScaling, [{ operation: name, ...fault }], () => clock.now());
+  (clock, operation) => {
+    const autoScaling = simulatedClient(AutoScalingClient, new AutoScalingSim(() => clock.now()));
     const outcome = newRefreshOutcome();
     // Cancel and rollback are only reached by a timeout (or a cancel).
-    const stopping = name === 'CancelInstanceRefresh' || name === 'RollbackInstanceRefresh';
+    const stopping = operation === 'CancelInstanceRefresh' || operation === 'RollbackInstanceRefresh';
     const inputs: RefreshInputs = {
       ...REFRESH_INPUTS,
       timeoutMs: stopping ? 60_000 : REFRESH_INPUTS.timeoutMs,
-      onCancel: name === 'CancelInstanceRefresh' ? 'cancel' : 'rollback',
+      onCancel: operation === 'CancelInstanceRefresh' ? 'cancel' : 'rollback',
     };
-    return outcomeOfWaiting(
-      faults,
+    return {
+      client: autoScaling,
       stopping,
       outcome,
-      (deps) => refreshInstances({ ...deps, autoScaling }, inputs, outcome),
-      clock,
-    );
+      run: (deps) => refreshInstances({ ...deps, autoScaling }, inputs, outcome),
+    };
   },
-};
+);
 
 const s3Driver: Driver = {
   name: 'codedeploy-deploy upload',
@@ -363,6 +373,21 @@ function bakeWorkspace(): string {
   return root;
 }
 
+/** What both bake drivers (bake-ami itself, the release's bake) bake from: the stock AL2023 image and the repository's recipe. */
+function bakeSettings() {
+  return {
+    base: { ssmParameter: '/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64' },
+    provisionScript: 'deploy/image/provision.sh',
+    recipePaths: [],
+    workspace: bakeWorkspace(),
+    instanceType: 't3.small',
+    securityGroupIds: [],
+    namePrefix: 'dealership',
+    tags: {},
+    pollIntervalMs: 15_000,
+  };
+}
+
 const bakeDriver: Driver = {
   name: 'bake-ami',
   operations: [
@@ -396,20 +421,7 @@ const bakeDriver: Driver = {
     return outcomeOf(faults, [], async () => {
       result.bake = await bake(
         { ec2, ssm, clock, signal: new AbortController().signal },
-        {
-          base: { ssmParameter: '/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64' },
-          provisionScript: 'deploy/image/provision.sh',
-          recipePaths: [],
-          workspace: bakeWorkspace(),
-          instanceType: 't3.small',
-          securityGroupIds: [],
-          namePrefix: 'dealership',
-          tags: {},
-          keepImages: 1,
-          timeoutMs: 30 * 60_000,
-          pollIntervalMs: 15_000,
-          commit: 'c0ffee'.padEnd(40, '0'),
-        },
+        { ...bakeSettings(), keepImages: 1, timeoutMs: 30 * 60_000, commit: 'c0ffee'.padEnd(40, '0') },
       );
       return result;
     });
@@ -480,7 +492,6 @@ function clientFor(clients: CannedRelease['clients'], operation: string) {
 
 const RECORD_KEY = 'releases/production.json';
 const COMMIT = 'c0ffee'.padEnd(40, '0');
-const BASE_IMAGE = { ssmParameter: '/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64' };
 
 function recordOf(world: CannedRelease): ReleaseRecord | undefined {
   const stored = world.bucket.get(STACK.bucket, RECORD_KEY);
@@ -526,7 +537,7 @@ const planDriver: Driver = {
     const faults = injectFaults(clientFor(world.clients, operation), [{ operation: name, ...fault }]);
     return outcomeOf(faults, [], async () => {
       const plan = await gatherPlan(world.clients, {
-        base: BASE_IMAGE,
+        base: bakeSettings().base,
         provisionScript: 'deploy/image/provision.sh',
         recipePaths: [],
         workspace: bakeWorkspace(),
@@ -563,16 +574,8 @@ function releaseConfig(): StackConfig {
     alarms: [],
     keepReleases: 10,
     bake: {
-      base: BASE_IMAGE,
-      provisionScript: 'deploy/image/provision.sh',
-      recipePaths: [],
-      workspace: bakeWorkspace(),
-      instanceType: 't3.small',
-      securityGroupIds: [],
-      namePrefix: 'dealership',
-      tags: {},
+      ...bakeSettings(),
       keepImages: 0,
-      pollIntervalMs: 15_000,
     },
   };
 }

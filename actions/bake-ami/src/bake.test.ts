@@ -199,20 +199,6 @@ describe('bake', () => {
     expect(terminated()).toEqual([[BUILDER]]);
   });
 
-  it('terminates the builder when the run is cancelled while waiting', async () => {
-    const controller = new AbortController();
-    givenEc2({ states: ['running'] });
-    ec2Mock.on(DescribeInstancesCommand).callsFake(() => {
-      controller.abort(new Error('The run was cancelled (SIGINT)'));
-      return { Reservations: [{ Instances: [{ InstanceId: BUILDER, State: { Name: 'running' } }] }] };
-    });
-    await expect(
-      bake({ ec2, ssm, clock: new FakeClock(), signal: controller.signal }, request()),
-    ).rejects.toThrow(PollAbortedError);
-    expect(ec2Mock.commandCalls(GetConsoleOutputCommand)).toHaveLength(0);
-    expect(terminated()).toEqual([[BUILDER]]);
-  });
-
   it('terminates the builder when cancelled after the image was created, and leaves the pending image for the next run', async () => {
     const controller = new AbortController();
     givenEc2({ imageStates: ['pending'] });

@@ -60,18 +60,6 @@ describe('applyRetention', () => {
     expect(deletedSnapshots()).toEqual(['snap-2', 'snap-1']);
   });
 
-  it('never deregisters an image a launch template version names', async () => {
-    givenImages([baked('ami-1', 1), baked('ami-2', 2), baked('ami-3', 3)], ['ami-1', 'ami-3']);
-    const result = await applyRetention(ec2, {
-      namePrefix: 'dealership',
-      keep: 1,
-      bakedImageId: 'ami-3',
-      warn: () => {},
-    });
-    expect(result).toEqual({ deregistered: ['ami-2'], keptForLaunchTemplates: ['ami-1'] });
-    expect(deregistered()).toEqual(['ami-2']);
-  });
-
   it('never deregisters the image just baked or reused, even when it is older than the ones kept', async () => {
     givenImages([baked('ami-1', 1), baked('ami-2', 2), baked('ami-3', 3)]);
     await applyRetention(ec2, { namePrefix: 'dealership', keep: 1, bakedImageId: 'ami-1', warn: () => {} });

@@ -14,6 +14,7 @@ export function readPlanInputs(): PlanRequest & {
   githubToken: string;
   comment: boolean;
   commentAuthor: string;
+  reports: string[];
 } {
   const launchTemplate = readString('launch-template');
   return {
@@ -30,5 +31,6 @@ export function readPlanInputs(): PlanRequest & {
     commentAuthor: readString('comment-author', 'github-actions[bot]'),
     githubToken: readString('github-token'),
     comment: readBoolean('comment', true),
+    reports: readList('reports'),
   };
 }

@@ -18,6 +18,7 @@ import {
 import { commentOnPullRequest } from './comment.js';
 import { readPlanInputs } from './inputs.js';
 import { gatherPlan, type PlanAws } from './plan.js';
+import { readReports, withReports } from './reports.js';
 import { bakeNeeded, renderPlan } from './summary.js';
 
 /** AWS clients when a region and credentials are there; otherwise why not (a fork's pull request). */
@@ -47,7 +48,10 @@ export async function run(): Promise<void> {
     try {
       const inputs = readPlanInputs();
       const plan = await gatherPlan(await awsAccess(), inputs);
-      markdown = renderPlan(plan, { commit: currentCommit() });
+      markdown = withReports(
+        renderPlan(plan, { commit: currentCommit() }),
+        await readReports(inputs.reports, inputs.workspace),
+      );
       needed = bakeNeeded(plan);
       await writeSummary(markdown);
       if (inputs.comment) await commentOnPullRequest(inputs.githubToken, markdown, inputs.commentAuthor);

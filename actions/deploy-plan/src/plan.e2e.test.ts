@@ -123,6 +123,11 @@ describe('deploy-plan', () => {
     const github = await startFakeGitHub();
     try {
       const home = mkdtempSync(join(tmpdir(), 'no-aws-home-'));
+      // The upgrade rehearsal's report travels with the plan; one the job did not write is named.
+      writeFileSync(
+        join(root, 'upgrade.md'),
+        '<!-- dealership-upgrade-rehearsal -->\n### Upgrade rehearsal: passed\n',
+      );
       const run = await runBuiltAction('deploy-plan', {
         cwd: root,
         env: {
@@ -131,7 +136,7 @@ describe('deploy-plan', () => {
           AWS_REGION: 'us-east-1',
           AWS_EC2_METADATA_DISABLED: 'true',
         },
-        inputs,
+        inputs: { ...inputs, reports: 'upgrade.md\n.upgrade/missing.md' },
       });
       expect(run.code, run.stdout).toBe(0);
       expect(run.outputs['bake-needed']).toBe('unknown');
@@ -143,6 +148,11 @@ describe('deploy-plan', () => {
         '_Not visible: no AWS credentials (pull requests from forks get none).',
       );
       expect(github.comments).toHaveLength(1);
+      expect(github.comments[0]?.body).toContain(
+        '---\n\n<!-- dealership-upgrade-rehearsal -->\n### Upgrade rehearsal: passed',
+      );
+      expect(github.comments[0]?.body).toContain('**Report missing:** `.upgrade/missing.md`');
+      expect(run.summary).toContain('### Upgrade rehearsal: passed');
     } finally {
       await github.close();
     }

@@ -87,21 +87,6 @@ describe('rollLaunchTemplate', () => {
     });
   });
 
-  it('creates nothing when the source version already launches the image', async () => {
-    givenTemplate([version(1, 'ami-00000000000000001'), version(2, 'ami-00000000000000002')], 2);
-
-    const result = await rollLaunchTemplate(ec2, {
-      template,
-      imageId: 'ami-00000000000000002',
-      sourceVersion: '$Default',
-      setDefault: true,
-    });
-
-    expect(result).toMatchObject({ version: 2, previousVersion: 1, created: false, defaultVersion: 2 });
-    expect(ec2Mock.commandCalls(CreateLaunchTemplateVersionCommand)).toHaveLength(0);
-    expect(ec2Mock.commandCalls(ModifyLaunchTemplateCommand)).toHaveLength(0);
-  });
-
   it('reuses a $Latest made from the same source when the default was not moved', async () => {
     givenTemplate([version(1, 'ami-00000000000000001'), version(2, 'ami-00000000000000002')], 1);
 

@@ -407,6 +407,44 @@ describe('pull requests', () => {
     expect(plan?.with?.comment).toBe(false);
   });
 
+  it('rehearse the upgrade as root without any credential, and the plan comment carries its report, pass or fail', () => {
+    const upgrade = ci.jobs.upgrade!;
+    expect(upgrade.if).toBe("github.event_name == 'pull_request'");
+    expect(upgrade.permissions).toEqual({ contents: 'read' });
+    expect(assumesRole(upgrade)).toBe(false);
+    const checkout = upgrade.steps?.find((step) => step.uses?.startsWith('actions/checkout@'));
+    expect(checkout?.with?.['fetch-depth']).toBe(0);
+    const rehearse = upgrade.steps?.find((step) => step.run?.includes('rehearse:upgrade'));
+    expect(rehearse?.run).toContain('sudo -E env "PATH=$PATH" npm run rehearse:upgrade');
+    expect(rehearse?.run).toContain('--base-ref "$BASE_SHA"');
+    expect(rehearse?.env?.BASE_SHA).toBe(expression('github.event.pull_request.base.sha'));
+    const upload = upgrade.steps?.find((step) => step.uses?.startsWith('actions/upload-artifact@'));
+    expect(upload?.if).toBe('always()');
+    expect(String(upload?.with?.path)).toContain('upgrade.md');
+
+    for (const id of ['plan', 'plan-fork']) {
+      const job = ci.jobs[id]!;
+      expect(job.needs).toEqual(['build', 'upgrade']);
+      const download = job.steps?.find((step) => step.with?.name === 'upgrade');
+      const action = job.steps?.find((step) => step.uses === './actions/deploy-plan');
+      expect(action?.with?.reports).toBe(`${download?.with?.path}/upgrade.md`);
+      // The plan runs when the rehearsal failed (its report says why), never when the build did.
+      const contexts = (upgrade: string, build = 'success') => ({
+        github: {
+          event_name: 'pull_request',
+          repository: 'dealer/ship',
+          event: {
+            pull_request: { head: { repo: { full_name: id === 'plan' ? 'dealer/ship' : 'fork/ship' } } },
+          },
+        },
+        needs: { build: { result: build }, upgrade: { result: upgrade } },
+      });
+      expect(runs(job.if, contexts('failure'), { failed: true, cancelled: false })).toBe(true);
+      expect(runs(job.if, contexts('success'), { failed: false, cancelled: false })).toBe(true);
+      expect(runs(job.if, contexts('success', 'failure'), { failed: true, cancelled: false })).toBe(false);
+    }
+  });
+
   it('never see secrets', () => {
     expect(workflows.filter((w) => w.text.includes('secrets.')).map((w) => w.file)).toEqual([]);
   });

@@ -73,6 +73,8 @@ const TAG = 'Service';
 export function registerTicketRoutes(api: Api, db: Database): void {
   /** What the routes on one ticket share: the workshop's, by the ticket's id. */
   const onTicket = { tag: TAG, access: WORKSHOP, params: idParams } as const;
+  /** What adding a line (labor, parts) to an open ticket shares: 404 no ticket, 409 closed or short, 422 bad line. */
+  const addsLine = { method: 'post' as const, ...onTicket, status: 201, errors: [404, 409, 422] };
   api.route({
     method: 'post',
     path: '/service-tickets',
@@ -119,27 +121,21 @@ export function registerTicketRoutes(api: Api, db: Database): void {
     },
   });
   api.route({
-    method: 'post',
+    ...addsLine,
     path: '/service-tickets/{id}/labor',
     operationId: 'addLabor',
-    ...onTicket,
     summary: "Add a mechanic's hours to an open ticket (priced at the mechanic's current rate)",
     body: laborCreate,
-    status: 201,
     response: laborLineOutput,
-    errors: [404, 409, 422],
     handle: async ({ params, body }) => laborJson(await addLabor(db, params.id, body)),
   });
   api.route({
-    method: 'post',
+    ...addsLine,
     path: '/service-tickets/{id}/parts',
     operationId: 'useParts',
-    ...onTicket,
     summary: 'Use parts on an open ticket, taking them from stock (409 when not enough)',
     body: partUseCreate,
-    status: 201,
     response: partLineOutput,
-    errors: [404, 409, 422],
     handle: async ({ params, body }) => partLineJson(await useParts(db, params.id, body)),
   });
   api.route({
