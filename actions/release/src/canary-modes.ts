@@ -12,17 +12,15 @@
  */
 import { done, pending, poll } from '../../lib/index.js';
 import { CanaryVerdictError, LOOK_MS, lookAtCanary, untagCanary, verdict } from './canary.js';
-import { converge, type ReleaseDeps, type StackConfig, StageRunner } from './converge.js';
+import { type ReleaseDeps, type StackConfig, StageRunner } from './converge.js';
 import { liveRelease, type Release } from './record.js';
-import { RecordConflictError } from './record-write.js';
 import {
   afterForwardFailure,
+  carryOut,
   convergeOptions,
-  endedBy,
   type Ledger,
   openLedger,
   plan,
-  prune,
   RefusedError,
   type RunContext,
   rollBackAfterFailure,
@@ -99,31 +97,24 @@ export async function promoteCanary(
   canary.state = 'promoting';
   await ledger.save(deps.signal);
   const planned = await plan(deps, config, run, { app: true, bake: false, refresh: true });
-  const stages = new StageRunner(deps, release, () => ledger.save());
-  try {
-    const { commit, revision, imageId, launchTemplateVersion } = release;
-    await converge(
-      deps,
-      { ...config, canary: undefined },
-      stages,
-      { commit, revision, imageId, launchTemplateVersion },
-      convergeOptions(planned, '', planned.forwardDeadline, 'stop'),
-      release,
-    );
-    await untagCanary(deps, stages, release);
-    canary.state = 'promoted';
-    release.outcome = 'succeeded';
-    await prune(deps, config, ledger, stages);
-    release.endedAt = new Date(deps.clock.now()).toISOString();
-    await ledger.save();
-    return release;
-  } catch (error) {
-    if (error instanceof RecordConflictError) throw error;
-    release.outcome = endedBy(error);
-    canary.verdict = `promotion ${release.outcome}: ${error instanceof Error ? error.message : String(error)}`;
-    await afterForwardFailure(deps, config, ledger, stages, release, liveRelease(ledger.record), planned);
-    throw error;
-  }
+  const { commit, revision, imageId, launchTemplateVersion } = release;
+  return carryOut(
+    deps,
+    config,
+    ledger,
+    release,
+    { commit, revision, imageId, launchTemplateVersion },
+    {
+      continues: true,
+      options: convergeOptions(planned, '', planned.forwardDeadline, 'stop'),
+      check: async (stages) => {
+        await untagCanary(deps, stages, release);
+        canary.state = 'promoted';
+      },
+      onFailure: (stages) =>
+        afterForwardFailure(deps, config, ledger, stages, release, liveRelease(ledger.record), planned),
+    },
+  );
 }
 
 /** The canary-rollback job: the approval was refused, or the run was cancelled, while the canary waited. */

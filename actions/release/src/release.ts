@@ -305,7 +305,7 @@ export async function afterForwardFailure(
 }
 
 /** How an error ended a release: as the stage it ended says (timed out, cancelled), else failed. */
-export function endedBy(error: unknown): 'timed-out' | 'cancelled' | 'failed' {
+function endedBy(error: unknown): 'timed-out' | 'cancelled' | 'failed' {
   const outcome = error instanceof StageError ? error.stage.outcome : 'failed';
   return outcome === 'timed-out' ? 'timed-out' : outcome === 'cancelled' ? 'cancelled' : 'failed';
 }
@@ -329,7 +329,7 @@ function refuseWhileCanaryWaits(releases: Release[], what: string): void {
  * recorded as the stage that ended it says (timed out, cancelled, failed), then `onFailure` decides
  * what the run leaves behind before the error goes on.
  */
-async function carryOut(
+export async function carryOut(
   deps: ReleaseDeps,
   config: StackConfig,
   ledger: Ledger,
@@ -337,8 +337,10 @@ async function carryOut(
   target: Target,
   how: {
     options: ConvergeOptions;
-    /** Checks the converged stack before the release counts as succeeded. */
-    check?: () => void;
+    /** Checks (or finishes) the converged stack before the release counts as succeeded. */
+    check?: (stages: StageRunner) => void | Promise<void>;
+    /** The release is in the record already (a canary's promotion goes on with it). */
+    continues?: boolean;
     /**
      * Before the whole fleet: the canary's first phase (canary.ts); true when it left the release
      * waiting, false when there was nothing to expose (the converge below finishes the release).
@@ -347,8 +349,10 @@ async function carryOut(
     onFailure: (stages: StageRunner) => Promise<void>;
   },
 ): Promise<Release> {
-  ledger.record.releases.unshift(release);
-  await ledger.save(deps.signal);
+  if (!how.continues) {
+    ledger.record.releases.unshift(release);
+    await ledger.save(deps.signal);
+  }
   const stages = new StageRunner(deps, release, () => ledger.save());
   try {
     if (how.stopAt && (await how.stopAt(stages))) {
@@ -357,7 +361,7 @@ async function carryOut(
       return release;
     }
     await converge(deps, config, stages, target, how.options, release);
-    how.check?.();
+    await how.check?.(stages);
     release.outcome = 'succeeded';
     await prune(deps, config, ledger, stages);
     release.endedAt = new Date(deps.clock.now()).toISOString();
