@@ -29,6 +29,7 @@ export type Decision =
 /** The SDK clients the code uses: class name, package, and the service prefix the table (and IAM) use. */
 export const AWS_CLIENTS = [
   { client: 'AutoScalingClient', sdk: 'client-auto-scaling', service: 'autoscaling' },
+  { client: 'CloudWatchClient', sdk: 'client-cloudwatch', service: 'cloudwatch' },
   { client: 'CodeDeployClient', sdk: 'client-codedeploy', service: 'codedeploy' },
   { client: 'EC2Client', sdk: 'client-ec2', service: 'ec2' },
   {
@@ -105,6 +106,18 @@ const S3_CONDITIONAL_WRITES =
 const NOT_STARTED = wait(
   'the deployment is still Created (it is for seconds after CreateDeployment): its targets cannot be ' +
     'listed or read until it starts; the watch looks again at its next poll and reads GetDeployment meanwhile',
+);
+
+const CANARY_UNSEEN = fail(
+  'The canary could not be watched (CloudWatch refused the call, for the reason in its code): the release ' +
+    'rolls back rather than promote what it cannot see. AccessDenied: the deploy role lacks ' +
+    'cloudwatch:DescribeAlarms or cloudwatch:GetMetricData (DeployRole in deploy/infra/template.yml). ' +
+    'Throttling was already retried by the SDK: run again later.',
+);
+const CANARY_TAG_REFUSED = fail(
+  'EC2 refused the canary tag (dealership:canary) on the instances: the deploy role may tag only the ' +
+    "group's own instances with that key (DeployRole in deploy/infra/template.yml). Before promotion the " +
+    'release rolls back; after it, the tag stays: remove it by hand (aws ec2 delete-tags) before the next canary.',
 );
 
 /** `service:Operation` → exception name → decision. */
@@ -410,6 +423,18 @@ export const AWS_ERRORS: Record<string, Record<string, Decision>> = {
   'ec2:DescribeLaunchTemplateVersions': { [ANY_OTHER]: ANYTHING_ELSE },
   'ec2:CreateLaunchTemplateVersion': { [ANY_OTHER]: ANYTHING_ELSE },
   'ec2:ModifyLaunchTemplate': { [ANY_OTHER]: ANYTHING_ELSE },
+  'ec2:CreateTags': { [ANY_OTHER]: CANARY_TAG_REFUSED },
+  'ec2:DeleteTags': { [ANY_OTHER]: CANARY_TAG_REFUSED },
+  // ---------------------------------------------------------------- CloudWatch (the canary's bake)
+  'cloudwatch:DescribeAlarms': {
+    // The release asks by name (at most 100, one page) and sends no NextToken.
+    InvalidNextToken: MALFORMED,
+    [ANY_OTHER]: CANARY_UNSEEN,
+  },
+  'cloudwatch:GetMetricData': {
+    InvalidNextToken: MALFORMED,
+    [ANY_OTHER]: CANARY_UNSEEN,
+  },
 };
 
 /** The decision for this error of this operation (`service:Operation`), the `*` row when it has none of its own. */

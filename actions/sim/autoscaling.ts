@@ -76,6 +76,31 @@ export const SUCCESSFUL_REFRESH: RefreshScenario = {
 };
 
 /**
+ * A refresh whose last checkpoint is below 100 (a canary): it replaces that share of the group and ends
+ * Successful. "The last value shown in the CheckpointPercentages array describes the percentage of the
+ * Auto Scaling group that needs to be successfully replaced. After this percentage is successfully
+ * replaced, and each instance is considered to have finished initializing, the operation transitions to
+ * Successful" (Amazon EC2 Auto Scaling User Guide, "Enable checkpoints", CLI); "To replace all instances
+ * in the Auto Scaling group, the last number in the array must be 100" (API Reference, RefreshPreferences,
+ * CheckpointPercentages). No checkpoint is left to wait at, so CheckpointDelay never resumes it.
+ */
+export function partialRefresh(percentage: number): RefreshScenario {
+  return {
+    steps: [
+      { afterSeconds: 0, status: 'Pending', percentage: 0, instancesToUpdate: 1 },
+      { afterSeconds: 20, status: 'InProgress', percentage: 0, instancesToUpdate: 1 },
+      { afterSeconds: 150, status: 'Successful', percentage, instancesToUpdate: 0 },
+    ],
+  };
+}
+
+/** The last checkpoint of a refresh's preferences when it is below 100 (the refresh stops there). */
+export function lastCheckpointBelow100(input: StartInstanceRefreshCommandInput): number | undefined {
+  const last = input.Preferences?.CheckpointPercentages?.at(-1);
+  return last !== undefined && last < 100 ? last : undefined;
+}
+
+/**
  * A fake of the Auto Scaling instance-refresh API (StartInstanceRefresh, DescribeInstanceRefreshes,
  * CancelInstanceRefresh, RollbackInstanceRefresh) whose refreshes follow scripted timelines on a clock.
  */
@@ -199,9 +224,9 @@ export class AutoScalingSim {
         $metadata: metadata(400),
       });
     }
-    return {
-      InstanceRefreshId: this.#begin(input, this.#scenarios.shift() ?? SUCCESSFUL_REFRESH, this.now()),
-    };
+    const partial = lastCheckpointBelow100(input);
+    const fallback = partial === undefined ? SUCCESSFUL_REFRESH : partialRefresh(partial);
+    return { InstanceRefreshId: this.#begin(input, this.#scenarios.shift() ?? fallback, this.now()) };
   }
 
   #describe(input: DescribeInstanceRefreshesCommandInput) {

@@ -12,6 +12,7 @@
  */
 import { createHash } from 'node:crypto';
 import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { CodeDeployClient } from '@aws-sdk/client-codedeploy';
 import { EC2Client, type Image } from '@aws-sdk/client-ec2';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
@@ -19,7 +20,7 @@ import * as s3Sdk from '@aws-sdk/client-s3';
 import { S3Client, S3ServiceException, type Tag } from '@aws-sdk/client-s3';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import type { ReleaseClients } from '../release/src/converge.js';
-import { AutoScalingSim } from './autoscaling.js';
+import { AutoScalingSim, lastCheckpointBelow100 } from './autoscaling.js';
 import { metadata } from './calls.js';
 import { FakeClock } from './clock.js';
 import { CodeDeploySim } from './codedeploy.js';
@@ -136,10 +137,12 @@ export const STACK = {
   environment: 'production',
   application: 'dealership',
   deploymentGroup: 'production',
+  canaryDeploymentGroup: 'production-canary',
   group: 'dealership-web',
   templateId: 'lt-0123456789abcdef0',
   bucket: 'dealership-revisions',
   targetGroup: 'arn:aws:elasticloadbalancing:eu-west-1:111122223333:targetgroup/web/0123456789abcdef',
+  loadBalancer: 'arn:aws:elasticloadbalancing:eu-west-1:111122223333:loadbalancer/app/web/0123456789abcdef',
   baseImage: 'ami-0000000000000ba5e',
   oldImage: 'ami-0000000000000a1d0',
   /** The image the recipe was baked into already (a bake is a cache hit). */
@@ -158,7 +161,7 @@ export interface CannedRelease {
   codeDeploySim: CodeDeploySim;
   autoScalingSim: AutoScalingSim;
   bucket: CannedBucket;
-  clients: ReleaseClients;
+  clients: ReleaseClients & { cloudWatch: CloudWatchClient };
   /** The launch template's versions and default, and the group as it is now. */
   template: { versions: Version[]; defaultVersion: number };
   group: { pinned: string; instances: Array<{ id: string; version: string; imageId: string }> };
@@ -171,6 +174,12 @@ export function cannedRelease(options: { instances: number }): CannedRelease {
   const clock = new FakeClock();
   const now = () => clock.now();
   const ids = ['i-0aaa1111', 'i-0bbb2222'].slice(0, options.instances);
+  // The canary deployment group: the instances tagged dealership:canary=true (its Ec2TagSet).
+  const canaryGroup = {
+    application: STACK.application,
+    group: STACK.canaryDeploymentGroup,
+    instances: [] as string[],
+  };
   const codeDeploySim = new CodeDeploySim(now, [
     {
       application: STACK.application,
@@ -178,6 +187,7 @@ export function cannedRelease(options: { instances: number }): CannedRelease {
       instances: ids,
       autoScalingGroup: STACK.group,
     },
+    canaryGroup,
   ]);
   // What is live: a deployment that succeeded an hour ago (none on a stack being bootstrapped).
   if (ids.length > 0) codeDeploySim.seedDeployment(STACK.application, STACK.deploymentGroup, {}, 3600);
@@ -244,6 +254,22 @@ export function cannedRelease(options: { instances: number }): CannedRelease {
       template.versions.push(version);
       return { LaunchTemplateVersion: versionView(version) };
     },
+    // Tags on instances (EC2 API Reference, CreateTags / DeleteTags): the canary tag moves instances
+    // into and out of the canary deployment group.
+    CreateTags: (i) => {
+      const tagged = ((i.Tags ?? []) as Array<{ Key: string; Value?: string }>).some(
+        (t) => t.Key === 'dealership:canary' && t.Value === 'true',
+      );
+      if (tagged)
+        canaryGroup.instances = [...new Set([...canaryGroup.instances, ...(i.Resources as string[])])];
+      return {};
+    },
+    DeleteTags: (i) => {
+      const untagged = ((i.Tags ?? []) as Array<{ Key: string }>).some((t) => t.Key === 'dealership:canary');
+      if (untagged)
+        canaryGroup.instances = canaryGroup.instances.filter((id) => !(i.Resources as string[]).includes(id));
+      return {};
+    },
     ModifyLaunchTemplate: (i) => {
       template.defaultVersion = Number(i.DefaultVersion);
       return { LaunchTemplate: templateView() };
@@ -270,6 +296,7 @@ export function cannedRelease(options: { instances: number }): CannedRelease {
         InstanceRefreshId: string;
         Status: string;
         DesiredConfiguration?: { LaunchTemplate?: { Version?: string } };
+        Preferences?: { CheckpointPercentages?: number[] };
       }>;
     };
     for (const refresh of InstanceRefreshes) {
@@ -277,7 +304,16 @@ export function cannedRelease(options: { instances: number }): CannedRelease {
       if (refresh.Status !== 'Successful' || !version || applied.has(refresh.InstanceRefreshId)) continue;
       applied.add(refresh.InstanceRefreshId);
       group.pinned = version;
-      for (const instance of group.instances) Object.assign(instance, { version, imageId: imageOf(version) });
+      // A last checkpoint below 100 replaces that share only (autoscaling.ts, partialRefresh).
+      const partial = lastCheckpointBelow100({
+        AutoScalingGroupName: STACK.group,
+        Preferences: refresh.Preferences,
+      });
+      const stale = group.instances.filter((x) => x.imageId !== imageOf(version));
+      const count =
+        partial === undefined ? stale.length : Math.ceil((group.instances.length * partial) / 100);
+      for (const instance of stale.slice(0, count))
+        Object.assign(instance, { version, imageId: imageOf(version) });
     }
   };
   const autoScaling: SimulatedService = {
@@ -320,6 +356,7 @@ export function cannedRelease(options: { instances: number }): CannedRelease {
       TargetGroups: [
         {
           TargetGroupArn: STACK.targetGroup,
+          LoadBalancerArns: [STACK.loadBalancer],
           HealthCheckIntervalSeconds: 10,
           HealthCheckTimeoutSeconds: 5,
           HealthyThresholdCount: 2,
@@ -338,6 +375,22 @@ export function cannedRelease(options: { instances: number }): CannedRelease {
     }),
   });
   const ssm = canned({ GetParameter: () => ({ Parameter: { Value: STACK.baseImage } }) });
+  // Every alarm OK, the target group's figures quiet (CloudWatch API Reference, DescribeAlarms and
+  // GetMetricData: one MetricDataResult per query Id).
+  const cloudWatch = canned({
+    DescribeAlarms: (i) => ({
+      MetricAlarms: ((i.AlarmNames ?? []) as string[]).map((name) => ({ AlarmName: name, StateValue: 'OK' })),
+      CompositeAlarms: [],
+    }),
+    GetMetricData: (i) => ({
+      MetricDataResults: ((i.MetricDataQueries ?? []) as Array<{ Id: string }>).map((q) => ({
+        Id: q.Id,
+        StatusCode: 'Complete',
+        Timestamps: [new Date(clock.now())],
+        Values: [q.Id === 'latency' ? 0.05 : 0],
+      })),
+    }),
+  });
 
   return {
     clock,
@@ -354,6 +407,7 @@ export function cannedRelease(options: { instances: number }): CannedRelease {
       autoScaling: simulatedClient(AutoScalingClient, autoScaling),
       codeDeploy: simulatedClient(CodeDeployClient, codeDeploySim),
       elbv2: simulatedClient(ElasticLoadBalancingV2Client, elbv2),
+      cloudWatch: simulatedClient(CloudWatchClient, cloudWatch),
     },
   };
 }

@@ -17,6 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as autoScalingSdk from '@aws-sdk/client-auto-scaling';
 import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
+import * as cloudWatchSdk from '@aws-sdk/client-cloudwatch';
 import * as codeDeploySdk from '@aws-sdk/client-codedeploy';
 import { CodeDeployClient } from '@aws-sdk/client-codedeploy';
 import * as ec2Sdk from '@aws-sdk/client-ec2';
@@ -40,9 +41,10 @@ import {
 } from '../instance-refresh/src/refresh-instances.js';
 import { ANY_OTHER, AWS_CLIENTS, AWS_ERRORS, type Decision } from '../lib/aws-errors.js';
 import { describeError } from '../lib/errors.js';
+import { promoteCanary } from '../release/src/canary-modes.js';
 import type { ReleaseDeps, StackConfig } from '../release/src/converge.js';
 import type { Release, ReleaseRecord } from '../release/src/record.js';
-import { deployRelease } from '../release/src/release.js';
+import { deployRelease, type RunContext } from '../release/src/release.js';
 import { rollLaunchTemplate } from '../roll-launch-template/src/roll.js';
 import { deployInputs, refreshInputs } from '../test-support/fixtures.js';
 import { makeRevisionFolder } from '../test-support/revision.js';
@@ -63,6 +65,7 @@ import { type SimulatedService, simulatedClient } from './plug.js';
 
 const SDK: Record<string, SdkModule> = {
   autoscaling: autoScalingSdk,
+  cloudwatch: cloudWatchSdk,
   codedeploy: codeDeploySdk,
   ec2: ec2Sdk,
   elasticloadbalancing: elbSdk,
@@ -71,6 +74,7 @@ const SDK: Record<string, SdkModule> = {
 };
 const BASE: Record<string, string> = {
   autoscaling: 'AutoScalingServiceException',
+  cloudwatch: 'CloudWatchServiceException',
   codedeploy: 'CodeDeployServiceException',
   ec2: 'EC2ServiceException',
   elasticloadbalancing: 'ElasticLoadBalancingV2ServiceException',
@@ -477,6 +481,7 @@ function clientFor(clients: CannedRelease['clients'], operation: string) {
   const client = AWS_CLIENTS.find((c) => c.service === service)!.client;
   return {
     AutoScalingClient: clients.autoScaling,
+    CloudWatchClient: clients.cloudWatch,
     CodeDeployClient: clients.codeDeploy,
     EC2Client: clients.ec2,
     ElasticLoadBalancingV2Client: clients.elbv2,
@@ -581,7 +586,13 @@ function releaseConfig(): StackConfig {
  * rolled into launch template version 2 and refreshed onto them, the smoke test passes and an old
  * revision is pruned; with none (a stack being bootstrapped), the group is pinned to version 2 instead.
  */
-function releaseDriver(name: string, instances: number, operations: string[]): Driver {
+function releaseDriver(
+  name: string,
+  instances: number,
+  operations: string[],
+  stack: Partial<StackConfig> = {},
+  then?: (deps: ReleaseDeps, config: StackConfig, context: RunContext) => Promise<unknown>,
+): Driver {
   return {
     name,
     operations,
@@ -601,18 +612,21 @@ function releaseDriver(name: string, instances: number, operations: string[]): D
         log: (line) => lines.push(line),
         fetch: serving(COMMIT),
       };
+      const config = { ...releaseConfig(), ...stack };
+      const context: RunContext = {
+        id: '4242-1',
+        jobDeadline: world.clock.now() + 350 * 60_000,
+        appspecPath: join(bundle, 'appspec.yml'),
+      };
       const run = await outcomeOf(faults, lines, async () => {
         await deployRelease(
           deps,
-          releaseConfig(),
-          {
-            id: '4242-1',
-            jobDeadline: world.clock.now() + 350 * 60_000,
-            appspecPath: join(bundle, 'appspec.yml'),
-          },
+          config,
+          context,
           { commit: COMMIT, bundle },
           { isAncestor: async () => false },
         );
+        await then?.(deps, config, context);
         return undefined;
       });
       const record = recordOf(world);
@@ -648,6 +662,27 @@ const releaseDeployDriver = releaseDriver('release deploy', 2, [
 
 const releaseBootstrapDriver = releaseDriver('release bootstrap', 0, ['autoscaling:UpdateAutoScalingGroup']);
 
+/**
+ * A canary release and its promotion, as deploy.yml's deploy and production-canary jobs run them: a
+ * refresh to half the group, the canary tag and the revision through the canary deployment group, a
+ * two-minute bake that reads the alarms and the figures, then the rest and the tag removed.
+ */
+const releaseCanaryDriver = releaseDriver(
+  'release canary',
+  2,
+  ['cloudwatch:DescribeAlarms', 'cloudwatch:GetMetricData', 'ec2:CreateTags', 'ec2:DeleteTags'],
+  {
+    alarms: ['dealership-target-5xx'],
+    canary: {
+      percentage: 50,
+      bakeMs: 2 * 60_000,
+      approvalMs: 60 * 60_000,
+      deploymentGroup: STACK.canaryDeploymentGroup,
+    },
+  },
+  (deps, config, context) => promoteCanary(deps, config, context, context.id),
+);
+
 const DRIVERS: Driver[] = [
   codeDeployDriver,
   refreshDriver,
@@ -658,6 +693,7 @@ const DRIVERS: Driver[] = [
   planDriver,
   releaseDeployDriver,
   releaseBootstrapDriver,
+  releaseCanaryDriver,
 ];
 
 // ---------------------------------------------------------------- handle rows: what each one does

@@ -1,7 +1,14 @@
 /** The world's rules, each on its own (the release's scenarios use them in sequences). */
 import { StartInstanceRefreshCommand } from '@aws-sdk/client-auto-scaling';
+import { DescribeAlarmsCommand, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { CreateDeploymentCommand } from '@aws-sdk/client-codedeploy';
-import { CreateLaunchTemplateVersionCommand, DescribeImagesCommand, EC2Client } from '@aws-sdk/client-ec2';
+import {
+  CreateLaunchTemplateVersionCommand,
+  CreateTagsCommand,
+  DeleteTagsCommand,
+  DescribeImagesCommand,
+  EC2Client,
+} from '@aws-sdk/client-ec2';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { type MotoServer, startMoto } from '@dealership/test-kit';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -140,6 +147,99 @@ describe('the world', () => {
     const kept = (await ec2.instances())[0]!.id;
     await ec2.clock.sleep(900_000);
     expect((await ec2.instances())[0]!.id).toBe(kept);
+  });
+});
+
+describe('the world, for a canary', () => {
+  it('a refresh whose last checkpoint is below 100 ends Successful having replaced that share, and pins the group', async () => {
+    const w = await world(4);
+    const { version, image } = await versionWithNewImage(w);
+    await w.clients.autoScaling.send(
+      new StartInstanceRefreshCommand({
+        AutoScalingGroupName: w.group,
+        DesiredConfiguration: { LaunchTemplate: { LaunchTemplateId: w.launchTemplateId, Version: version } },
+        Preferences: { SkipMatching: true, AutoRollback: true, CheckpointPercentages: [25] },
+      }),
+    );
+    await w.clock.sleep(151_000);
+    const [view] = w.autoScalingSim.refreshes.map((r) => w.autoScalingSim.view(r));
+    expect(view).toMatchObject({ Status: 'Successful', PercentageComplete: 25 });
+    const s = await w.state();
+    expect(s.pinnedVersion).toBe(version);
+    expect(s.instances.filter((i) => i.imageId === image)).toHaveLength(1);
+    expect(s.instances.filter((i) => i.imageId === stock)).toHaveLength(3);
+  });
+
+  it('the canary deployment group holds the group’s instances tagged dealership:canary=true, as tags change', async () => {
+    const w = await world(2);
+    const [a, other] = (await w.instances()).map((i) => i.id).sort();
+    expect(w.canaryInstances).toEqual([]);
+    await w.clients.ec2.send(
+      new CreateTagsCommand({ Resources: [a!], Tags: [{ Key: 'dealership:canary', Value: 'true' }] }),
+    );
+    // Only the tagged instance: the group's other one stays out of the canary deployment group.
+    expect(w.canaryInstances).toEqual([a]);
+    expect(w.canaryInstances).not.toContain(other);
+    await w.clients.ec2.send(
+      new DeleteTagsCommand({ Resources: [a!], Tags: [{ Key: 'dealership:canary' }] }),
+    );
+    expect(w.canaryInstances).toEqual([]);
+  });
+
+  it('publishes the target group’s figures each minute and evaluates the 5xx alarm on them', async () => {
+    const w = await world(1);
+    const change = new Repository().commit('c1');
+    const bundle = await loadBundle(change.bundle);
+    await w.clients.s3.send(new PutObjectCommand({ Bucket: w.bucket, Key: 'r1.zip', Body: bundle.zip }));
+    await w.clients.codeDeploy.send(
+      new CreateDeploymentCommand({
+        applicationName: w.application,
+        deploymentGroupName: w.deploymentGroup,
+        revision: { revisionType: 'S3', s3Location: { bucket: w.bucket, key: 'r1.zip', bundleType: 'zip' } },
+      }),
+    );
+    await w.clock.sleep(5 * 60_000);
+    const states = async () =>
+      (
+        await w.clients.cloudWatch.send(new DescribeAlarmsCommand({ AlarmNames: w.alarms }))
+      ).MetricAlarms!.map((m) => m.StateValue);
+    expect(await states()).toEqual(['OK', 'OK']);
+    w.erroringCommits.add(change.sha);
+    const from = w.clock.now();
+    await w.clock.sleep(60_000);
+    // One breaching minute of the two the alarm evaluates: still OK.
+    expect(await states()).toEqual(['OK', 'OK']);
+    await w.clock.sleep(60_000);
+    expect((await states())[0]).toBe('ALARM');
+    const lb = w.loadBalancerArn.split(':loadbalancer/')[1]!;
+    const tg = w.targetGroupArn.split(':').at(-1)!;
+    const { MetricDataResults = [] } = await w.clients.cloudWatch.send(
+      new GetMetricDataCommand({
+        MetricDataQueries: [
+          {
+            Id: 'e',
+            MetricStat: {
+              Metric: {
+                Namespace: 'AWS/ApplicationELB',
+                MetricName: 'HTTPCode_Target_5XX_Count',
+                Dimensions: [
+                  { Name: 'LoadBalancer', Value: lb },
+                  { Name: 'TargetGroup', Value: tg },
+                ],
+              },
+              Period: 60,
+              Stat: 'Sum',
+            },
+          },
+        ],
+        StartTime: new Date(from),
+        EndTime: new Date(w.clock.now() + 60_000),
+      }),
+    );
+    expect(MetricDataResults[0]!.Values!.reduce((x, y) => x + y, 0)).toBe(2 * World.REQUESTS_PER_MINUTE);
+    w.erroringCommits.clear();
+    await w.clock.sleep(60_000);
+    expect(await states()).toEqual(['OK', 'OK']);
   });
 });
 

@@ -21,6 +21,11 @@
  *   replaced (Auto Scaling health checks, "Elastic Load Balancing health checks"): with no good revision
  *   anywhere, that loops.
  *
+ * - every minute the load balancer publishes the target group's figures to CloudWatch (moto stores them;
+ *   GetMetricData reads them back) and CloudWatch evaluates the stack's alarms on them (see #publishMinute);
+ * - the canary deployment group targets the instances tagged `dealership:canary=true` of the group (its
+ *   Ec2TagSet), kept in step whenever tags or instances change.
+ *
  * Instances are replaced through moto's own TerminateInstanceInAutoScalingGroup (without decrementing
  * the capacity), so moto launches the replacement from the group's pinned launch template version.
  * moto's limitations it works around: DescribeAutoScalingGroups reports every instance's launch
@@ -35,6 +40,13 @@ import {
   TerminateInstanceInAutoScalingGroupCommand,
   UpdateAutoScalingGroupCommand,
 } from '@aws-sdk/client-auto-scaling';
+import {
+  CloudWatchClient,
+  DescribeAlarmsCommand,
+  PutMetricAlarmCommand,
+  PutMetricDataCommand,
+  SetAlarmStateCommand,
+} from '@aws-sdk/client-cloudwatch';
 import { CodeDeployClient, type DeploymentInfo } from '@aws-sdk/client-codedeploy';
 import {
   CreateLaunchTemplateCommand,
@@ -50,6 +62,8 @@ import {
   TerminateInstancesCommand,
 } from '@aws-sdk/client-ec2';
 import {
+  CreateListenerCommand,
+  CreateLoadBalancerCommand,
   CreateTargetGroupCommand,
   ElasticLoadBalancingV2Client,
   ModifyTargetGroupAttributesCommand,
@@ -62,7 +76,7 @@ import { listenOnLoopback } from '@dealership/test-kit';
 import type { MetadataBearer, MiddlewareStack } from '@smithy/types';
 import type { Clock } from '../lib/poll.js';
 import type { ReleaseClients } from '../release/src/converge.js';
-import { AutoScalingSim } from './autoscaling.js';
+import { AutoScalingSim, lastCheckpointBelow100 } from './autoscaling.js';
 import { metadata } from './calls.js';
 import type { FakeClock } from './clock.js';
 import { CodeDeploySim, type SimGroup } from './codedeploy.js';
@@ -136,6 +150,12 @@ export class World {
   readonly codeDeploySim: CodeDeploySim;
   readonly autoScalingSim: AutoScalingSim;
   readonly simGroup: SimGroup;
+  /** The canary deployment group: the group's instances tagged dealership:canary=true. */
+  readonly canaryGroup: SimGroup;
+  /** Commits whose instances answer every request 5xx (a canary that breaks). */
+  readonly erroringCommits = new Set<string>();
+  /** The stack's alarms (as deploy/infra/template.yml makes them): target 5xx and response time. */
+  readonly alarms: string[];
   /** Commits whose instances fail the load balancer's health check (listening where the ALB cannot reach, say). */
   readonly unhealthyCommits = new Set<string>();
   /** The next builders terminate instead of powering off (a provision script that fails). */
@@ -143,8 +163,11 @@ export class World {
   /** Armed faults: the next call of an operation throws this error (once). */
   readonly faults = new Map<string, Error>();
   readonly clock: Clock;
-  readonly clients: ReleaseClients;
+  readonly clients: ReleaseClients & { cloudWatch: CloudWatchClient };
   url = '';
+  loadBalancerArn = '';
+  /** The last minute whose figures the load balancer published (clock ms). */
+  #published = 0;
   stockImageId = '';
   launchTemplateId = '';
   targetGroupArn = '';
@@ -179,7 +202,13 @@ export class World {
       instances: [],
       autoScalingGroup: this.group,
     };
-    this.codeDeploySim = new CodeDeploySim(now, [this.simGroup]);
+    this.canaryGroup = {
+      application: this.application,
+      group: `${this.deploymentGroup}-canary`,
+      instances: [],
+    };
+    this.alarms = [`${this.group}-target-5xx`, `${this.group}-response-time`];
+    this.codeDeploySim = new CodeDeploySim(now, [this.simGroup, this.canaryGroup]);
     this.autoScalingSim = new AutoScalingSim(now, new Set([this.group]));
     const fake = options.clock;
     this.clock = {
@@ -211,6 +240,15 @@ export class World {
       },
       { step: 'initialize', name: 'releaseWorldBuilders' },
     );
+    ec2.middlewareStack.add(
+      (next, context) => async (args) => {
+        const result = await next(args);
+        if (context.commandName === 'CreateTagsCommand' || context.commandName === 'DeleteTagsCommand')
+          await this.#syncCanary();
+        return result;
+      },
+      { step: 'initialize', name: 'releaseWorldCanaryTags' },
+    );
     plugOperations(s3, () => this.#faultHandlers());
     plugOperations(elbv2, () => ({
       DescribeTargetHealth: () => this.#targetHealth(),
@@ -223,7 +261,27 @@ export class World {
         return this.codeDeploySim.handle(operation, input);
       },
     });
-    this.clients = { ec2, ssm: new SSMClient(config), s3, autoScaling, codeDeploy, elbv2 };
+    const cloudWatch = new CloudWatchClient(config);
+    plugOperations(cloudWatch, () => this.#faultHandlers());
+    // What the ALB published reaches CloudWatch before anybody reads alarms or figures.
+    cloudWatch.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (
+          ['DescribeAlarmsCommand', 'GetMetricDataCommand'].includes(String(context.commandName)) &&
+          !this.#flushing
+        ) {
+          this.#flushing = true;
+          try {
+            await this.#flushFigures();
+          } finally {
+            this.#flushing = false;
+          }
+        }
+        return next(args);
+      },
+      { step: 'initialize', name: 'releaseWorldFigures' },
+    );
+    this.clients = { ec2, ssm: new SSMClient(config), s3, autoScaling, codeDeploy, elbv2, cloudWatch };
   }
 
   #takeFault(operation: string): Error | undefined {
@@ -247,7 +305,8 @@ export class World {
   async create(): Promise<void> {
     const { ec2, autoScaling, elbv2, s3 } = this.clients;
     this.stockImageId = this.options.stockImageId ?? (await stockImage(ec2));
-    const subnet = (await ec2.send(new DescribeSubnetsCommand({}))).Subnets![0]!;
+    const subnets = (await ec2.send(new DescribeSubnetsCommand({}))).Subnets!;
+    const subnet = subnets[0]!;
     const template = await ec2.send(
       new CreateLaunchTemplateCommand({
         LaunchTemplateName: `${this.group}-service`,
@@ -269,6 +328,26 @@ export class World {
       }),
     );
     this.targetGroupArn = tg.TargetGroups![0]!.TargetGroupArn!;
+    // The ALB in front (two subnets of other zones, as ELB requires), forwarding to the target group: the
+    // target group's LoadBalancerArns name it, and its figures carry both dimensions.
+    const lb = await elbv2.send(
+      new CreateLoadBalancerCommand({
+        Name: `${this.group}-alb`.slice(0, 32),
+        Subnets: [...new Map(subnets.map((s) => [s.AvailabilityZone, s.SubnetId!])).values()].slice(0, 2),
+      }),
+    );
+    this.loadBalancerArn = lb.LoadBalancers![0]!.LoadBalancerArn!;
+    await elbv2.send(
+      new CreateListenerCommand({
+        LoadBalancerArn: this.loadBalancerArn,
+        Protocol: 'HTTP',
+        Port: 80,
+        DefaultActions: [{ Type: 'forward', TargetGroupArn: this.targetGroupArn }],
+      }),
+    );
+    await this.#createAlarms();
+    this.#published = Math.floor(this.fake.now() / 60_000) * 60_000;
+    this.#flushed = this.#published;
     await elbv2.send(
       new ModifyTargetGroupAttributesCommand({
         TargetGroupArn: this.targetGroupArn,
@@ -362,6 +441,7 @@ export class World {
     await this.#applyRefreshes();
     await this.#installRevisions();
     await this.#replaceUnhealthy();
+    await this.#noteFigures();
   }
 
   async #powerOffBuilders() {
@@ -395,9 +475,15 @@ export class World {
       const pinned = group.LaunchTemplate?.Version ?? '$Default';
       const instances = await this.#instanceImages((group.Instances ?? []).map((i) => i.InstanceId!));
       const stale = [...instances].filter(([, image]) => image !== wanted).map(([id]) => id);
+      // A refresh whose last checkpoint is below 100 ends Successful having replaced that share ("the
+      // minimum percentage of instances in the Auto Scaling group that must be new instances before the
+      // checkpoint is considered reached" — User Guide, "Add checkpoints to an instance refresh").
+      const partial = lastCheckpointBelow100(refresh.input);
       const count =
         status === 'Successful'
-          ? stale.length
+          ? partial === undefined
+            ? stale.length
+            : Math.min(stale.length, Math.ceil((instances.size * partial) / 100))
           : Math.floor((stale.length * (view.PercentageComplete ?? 0)) / 100);
       // Replacements launch from the desired version; afterwards the group keeps it only on success.
       await this.clients.autoScaling.send(
@@ -485,6 +571,175 @@ export class World {
     // A new array: deployments already created keep the instances they started with.
     this.simGroup.instances = [...ids];
     this.#views = undefined;
+    await this.#syncCanary();
+  }
+
+  /**
+   * The canary deployment group's instances: "For an instance to be included in the deployment group, it
+   * must be identified by all of the tag groups" (CodeDeploy API Reference, EC2TagSet) — here
+   * dealership:canary=true and aws:autoscaling:groupName=<group>, the tag Auto Scaling puts on its instances.
+   */
+  async #syncCanary() {
+    const { Reservations = [] } = await this.clients.ec2.send(
+      new DescribeInstancesCommand({
+        Filters: [
+          { Name: 'tag:dealership:canary', Values: ['true'] },
+          { Name: 'tag:aws:autoscaling:groupName', Values: [this.group] },
+          { Name: 'instance-state-name', Values: ['pending', 'running'] },
+        ],
+      }),
+    );
+    this.canaryGroup.instances = Reservations.flatMap((r) => r.Instances ?? [])
+      .map((i) => i.InstanceId!)
+      .filter((id) => this.#known.has(id))
+      .sort();
+  }
+
+  /** The instances tagged as the canary (what the canary deployment group deploys to). */
+  get canaryInstances(): string[] {
+    return [...this.canaryGroup.instances];
+  }
+
+  // ---------------------------------------------------------------- CloudWatch
+
+  /** The stack's alarms on the target group's figures (deploy/infra/template.yml: TargetErrorsAlarm, ResponseTimeAlarm). */
+  async #createAlarms() {
+    const dimensions = this.#dimensions();
+    const common = {
+      Namespace: 'AWS/ApplicationELB',
+      Dimensions: dimensions,
+      Period: 60,
+      TreatMissingData: 'notBreaching',
+    } as const;
+    await this.clients.cloudWatch.send(
+      new PutMetricAlarmCommand({
+        ...common,
+        AlarmName: this.alarms[0],
+        MetricName: 'HTTPCode_Target_5XX_Count',
+        Statistic: 'Sum',
+        EvaluationPeriods: 2,
+        Threshold: 5,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      }),
+    );
+    await this.clients.cloudWatch.send(
+      new PutMetricAlarmCommand({
+        ...common,
+        AlarmName: this.alarms[1],
+        MetricName: 'TargetResponseTime',
+        ExtendedStatistic: 'p95',
+        Unit: 'Seconds',
+        EvaluationPeriods: 3,
+        Threshold: 1,
+        ComparisonOperator: 'GreaterThanThreshold',
+      }),
+    );
+  }
+
+  /**
+   * The dimensions the ALB publishes per target group: LoadBalancer (`app/<name>/<id>`, the ARN after
+   * `loadbalancer/`) and TargetGroup (`targetgroup/<name>/<id>`) — CloudWatch metrics for your Application
+   * Load Balancer, "Metric dimensions".
+   */
+  #dimensions() {
+    return [
+      { Name: 'LoadBalancer', Value: this.loadBalancerArn.split(':loadbalancer/')[1]! },
+      { Name: 'TargetGroup', Value: this.targetGroupArn.split(':').at(-1)! },
+    ];
+  }
+
+  /** Requests each healthy instance serves a minute (the world's traffic). */
+  static readonly REQUESTS_PER_MINUTE = 20;
+
+  /**
+   * Notes each whole minute that passed since the last: "Elastic Load Balancing reports metrics to
+   * CloudWatch only when requests are flowing through the load balancer ... every 60 seconds" (User Guide
+   * for Application Load Balancers, CloudWatch metrics). HTTPCode_Target_5XX_Count is the 5xx the
+   * instances of an erroring commit answer; TargetResponseTime is 50 ms (2 s on an erroring instance).
+   * The minutes reach moto's CloudWatch when somebody reads it (#flushFigures), so a world nobody
+   * watches pays nothing for them (the other scenarios' timing stays as it was).
+   */
+  async #noteFigures() {
+    const minute = Math.floor(this.fake.now() / 60_000) * 60_000;
+    if (minute <= this.#published) return;
+    let errors = 0;
+    let latency = 0.05;
+    if (this.erroringCommits.size > 0) {
+      const views = await this.instances();
+      const erroring = views.filter((v) => v.healthy && this.erroringCommits.has(v.commit ?? '')).length;
+      const serving = views.filter((v) => v.healthy).length;
+      errors = erroring * World.REQUESTS_PER_MINUTE;
+      latency = serving === 0 ? 0 : (erroring * 2 + (serving - erroring) * 0.05) / serving;
+    }
+    // At most the last 10 minutes: a clock that jumped hours has no traffic figures worth keeping.
+    const from = Math.max(this.#published + 60_000, minute - 9 * 60_000);
+    for (let t = from; t <= minute; t += 60_000) this.#minutes.push({ at: t, errors, latency });
+    this.#minutes.splice(0, Math.max(0, this.#minutes.length - 10));
+    this.#published = minute;
+  }
+
+  /** Puts the minutes noted since the last read into moto's CloudWatch, then evaluates the alarms. */
+  async #flushFigures() {
+    const fresh = this.#minutes.filter((m) => m.at > this.#flushed);
+    if (fresh.length === 0) return;
+    this.#flushed = fresh.at(-1)!.at;
+    await this.clients.cloudWatch.send(
+      new PutMetricDataCommand({
+        Namespace: 'AWS/ApplicationELB',
+        MetricData: fresh.flatMap((m) => [
+          {
+            MetricName: 'HTTPCode_Target_5XX_Count',
+            Dimensions: this.#dimensions(),
+            Timestamp: new Date(m.at),
+            Value: m.errors,
+            Unit: 'Count' as const,
+          },
+          {
+            MetricName: 'TargetResponseTime',
+            Dimensions: this.#dimensions(),
+            Timestamp: new Date(m.at),
+            Value: m.latency,
+            Unit: 'Seconds' as const,
+          },
+        ]),
+      }),
+    );
+    await this.#evaluateAlarms();
+  }
+
+  #minutes: { at: number; errors: number; latency: number }[] = [];
+  #flushed = 0;
+  #flushing = false;
+
+  /**
+   * CloudWatch evaluates the alarms on the minutes: ALARM when the last EvaluationPeriods datapoints all
+   * breach ("Evaluation periods ... Datapoints to alarm", defaulting to the evaluation periods —
+   * CloudWatch User Guide, "Evaluating an alarm"), else OK (missing data not breaching).
+   */
+  async #evaluateAlarms() {
+    const { MetricAlarms = [] } = await this.clients.cloudWatch.send(
+      new DescribeAlarmsCommand({ AlarmNames: this.alarms }),
+    );
+    for (const alarm of MetricAlarms) {
+      const periods = alarm.DatapointsToAlarm ?? alarm.EvaluationPeriods ?? 1;
+      const recent = this.#minutes.slice(-periods);
+      const value = (m: { errors: number; latency: number }) =>
+        alarm.MetricName === 'TargetResponseTime' ? m.latency : m.errors;
+      const breaches = (v: number) =>
+        alarm.ComparisonOperator === 'GreaterThanThreshold' ? v > alarm.Threshold! : v >= alarm.Threshold!;
+      const state = recent.length === periods && recent.every((m) => breaches(value(m))) ? 'ALARM' : 'OK';
+      if (state === alarm.StateValue) continue;
+      await this.clients.cloudWatch.send(
+        new SetAlarmStateCommand({
+          AlarmName: alarm.AlarmName,
+          StateValue: state,
+          StateReason:
+            state === 'ALARM'
+              ? `Threshold Crossed: ${periods} datapoint(s) ${alarm.ComparisonOperator} ${alarm.Threshold}`
+              : 'Threshold no longer crossed',
+        }),
+      );
+    }
   }
 
   // ---------------------------------------------------------------- what AWS answers

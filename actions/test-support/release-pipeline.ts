@@ -9,7 +9,8 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { CancelledError } from '../lib/index.js';
-import type { ReleaseDeps, StackConfig } from '../release/src/converge.js';
+import { abortCanary, promoteCanary, watchCanary } from '../release/src/canary-modes.js';
+import type { CanarySettings, ReleaseDeps, StackConfig } from '../release/src/converge.js';
 import { gitAncestry } from '../release/src/order.js';
 import { readRecord } from '../release/src/record.js';
 import { deployRelease, type RunContext, recoverRelease, rollbackRelease } from '../release/src/release.js';
@@ -78,6 +79,10 @@ export class Pipeline {
   readonly lines: string[] = [];
   /** The release's keep-releases input. */
   keepReleases = 10;
+  /** The release's canary inputs (deploy.yml with vars.CANARY_PERCENTAGE); undefined: no canary. */
+  canary?: CanarySettings;
+  /** The release's alarms input (vars.DEPLOYMENT_ALARM_NAMES). */
+  alarms: string[] = [];
   #runs = 0;
 
   constructor(
@@ -97,8 +102,9 @@ export class Pipeline {
       bucket: w.bucket,
       revisionPrefix: 'revisions',
       serviceUrl: w.url,
-      alarms: [],
+      alarms: this.alarms,
       keepReleases: this.keepReleases,
+      canary: this.canary,
       bake: {
         base: { imageId: w.stockImageId },
         instanceType: 't3.small',
@@ -175,6 +181,35 @@ export class Pipeline {
     } catch (error) {
       return { id, release: await this.release(id), error };
     }
+  }
+
+  /** A job of the same run as the deploy (its release id is the run's): promote, abort, watch. */
+  async #canaryJob<T>(
+    id: string,
+    body: (deps: ReleaseDeps, context: RunContext) => Promise<T>,
+    options: RunOptions = {},
+  ) {
+    try {
+      await body(this.deps(options), this.context(id, options));
+      return { id, release: await this.release(id), error: undefined as unknown };
+    } catch (error) {
+      return { id, release: await this.release(id), error };
+    }
+  }
+
+  /** deploy.yml's production-canary job (runs once a reviewer approved). */
+  promote(id: string, options: RunOptions = {}) {
+    return this.#canaryJob(id, (deps, context) => promoteCanary(deps, this.config, context, id), options);
+  }
+
+  /** deploy.yml's canary-rollback job (approval refused, run cancelled). */
+  abort(id: string, reason: string) {
+    return this.#canaryJob(id, (deps, context) => abortCanary(deps, this.config, context, id, reason));
+  }
+
+  /** deploy.yml's canary-watch job (alarms and the approval deadline while the approval waits). */
+  watch(id: string, options: RunOptions = {}) {
+    return this.#canaryJob(id, (deps, context) => watchCanary(deps, this.config, context, id), options);
   }
 
   /** The step after the release that runs when the job was cancelled (`if: cancelled() || failure()`). */

@@ -77,7 +77,7 @@ describe('the built release action', () => {
     const run = await runBuiltAction('release', { env: moto.env, inputs: { ...inputs, mode: 'ship-it' } });
     expect(run.code).toBe(1);
     expect(run.stdout).toContain(
-      'Input "mode" must be one of deploy, rollback, recover, summary, gate; got "ship-it".',
+      'Input "mode" must be one of deploy, rollback, recover, summary, gate, promote, abort, watch; got "ship-it".',
     );
   });
 });

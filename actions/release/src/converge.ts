@@ -12,6 +12,7 @@ import {
   ScalingActivityInProgressFault,
   UpdateAutoScalingGroupCommand,
 } from '@aws-sdk/client-auto-scaling';
+import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import type { CodeDeployClient } from '@aws-sdk/client-codedeploy';
 import { type EC2Client, ModifyLaunchTemplateCommand } from '@aws-sdk/client-ec2';
 import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
@@ -46,6 +47,8 @@ export interface ReleaseClients {
   autoScaling: AutoScalingClient;
   codeDeploy: CodeDeployClient;
   elbv2: ElasticLoadBalancingV2Client;
+  /** The canary's bake reads alarms and figures (DescribeAlarms, GetMetricData). */
+  cloudWatch?: CloudWatchClient;
 }
 
 export interface ReleaseDeps extends ReleaseClients {
@@ -72,6 +75,19 @@ export interface StackConfig {
   bake: Omit<BakeRequest, 'timeoutMs' | 'commit'>;
   /** Good releases whose revisions stay in the bucket (older ones are tagged for deletion). */
   keepReleases?: number;
+  /** Stop at a canary (canary.ts); undefined: the whole fleet at once. */
+  canary?: CanarySettings;
+}
+
+export interface CanarySettings {
+  /** The share of the group the canary gets (1–99; at least one instance). */
+  percentage: number;
+  /** How long the canary is watched before the job ends waiting for approval (ms). */
+  bakeMs: number;
+  /** How long after the bake an approval may come; then the canary is rolled back (ms). */
+  approvalMs: number;
+  /** The deployment group of the instances tagged dealership:canary=true (the stack's CanaryDeploymentGroup). */
+  deploymentGroup: string;
 }
 
 /** What a converge aims at: a release's content, with the bundle to upload for a new one. */
@@ -92,6 +108,12 @@ export interface ConvergeOptions {
    * cancel, which has minutes, not hours: AWS finishes what it started and the record says so).
    */
   whenTimeIsUp: 'stop' | 'leave';
+  /**
+   * The first phase of a canary: the refresh stops after this share of the group (its last checkpoint
+   * is below 100), and the app and smoke stages are left to canary.ts (the revision goes to the canary
+   * instances only).
+   */
+  canaryPercentage?: number;
 }
 
 /** A stage failed; the timeline has it. */
@@ -262,6 +284,9 @@ export async function converge(
 
   // ── app: the revision, in place, one instance at a time (codedeploy-deploy's logic).
   await stages.run(`${p}app`, async () => {
+    if (options.canaryPercentage !== undefined) {
+      return new Skip('a canary: the revision goes to the canary instances after the refresh');
+    }
     const timeoutMs = remaining(deps, options, options.budgets.app);
     const revision = target.bundle ? await bundleRevision(target.bundle, config) : target.revision;
     live.revision = revision;
@@ -385,6 +410,10 @@ export async function converge(
             SkipMatching: true,
             AutoRollback: true,
             ...(config.alarms.length > 0 ? { AlarmSpecification: { Alarms: config.alarms } } : {}),
+            // A canary's refresh ends after this share (canary.ts says why no checkpoint delay is used).
+            ...(options.canaryPercentage !== undefined
+              ? { CheckpointPercentages: [options.canaryPercentage] }
+              : {}),
           },
           timeoutMs: remaining(deps, options, options.budgets.refresh),
           pollMs: POLL_MS.refresh,
@@ -401,6 +430,8 @@ export async function converge(
 
   // ── smoke: through the ALB, this release's commit, every instance healthy.
   await stages.run(`${p}smoke`, async () => {
+    if (options.canaryPercentage !== undefined)
+      return new Skip('a canary: watched by the canary bake instead');
     if (!config.serviceUrl) return new Skip('no service URL (vars.SERVICE_URL) to test');
     const group = await readGroup(deps.autoScaling, deps.ec2, config.autoScalingGroup, deps.signal, false);
     if (group.desired === 0) return new Skip('the group has no instances yet (bootstrap)');
@@ -415,7 +446,7 @@ export async function converge(
 }
 
 /** codedeploy-deploy's inputs for a target: upload the bundle, or redeploy the revision. */
-function appInputs(
+export function appInputs(
   config: StackConfig,
   target: Target,
   prefix: string,

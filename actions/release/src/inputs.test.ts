@@ -26,7 +26,34 @@ describe('release inputs', () => {
     expect(readRunContext(0).jobDeadline).toBe(1000 * 1000 + 350 * 60_000);
   });
 
+  it('read a canary: the share, the bake, the approval deadline and its deployment group', () => {
+    clear = setInputs({
+      ...required,
+      alarms: 'a',
+      'canary-percentage': '25',
+      'canary-bake-minutes': '15',
+      'canary-deployment-group': 'production-canary',
+    });
+    expect(readStackConfig().canary).toEqual({
+      percentage: 25,
+      bakeMs: 15 * 60_000,
+      approvalMs: 60 * 60_000,
+      deploymentGroup: 'production-canary',
+    });
+  });
+
+  it('read no canary by default, and refuse one without alarms to watch it', () => {
+    clear = setInputs(required);
+    expect(readStackConfig().canary).toBeUndefined();
+    clear();
+    clear = setInputs({ ...required, 'canary-percentage': '10', 'canary-deployment-group': 'c' });
+    expect(() => readStackConfig()).toThrow(
+      'Input "alarms" must name the alarms that watch the canary when "canary-percentage" is 10; got "".',
+    );
+  });
+
   it.each([
+    ['canary-percentage', '100', 'must be a whole number from 0 to 99'],
     ['environment', 'prod uction', 'must be an environment name'],
     ['revision-bucket', 'Revisions', 'must name an S3 bucket'],
     ['service-url', 'dealership.example.com', 'must be an http(s):// URL'],

@@ -1,6 +1,7 @@
 /** The release's inputs: the stack it converges, the run's time limit, and the mode. */
 import { readBuilderInputs } from '../../bake-ami/src/inputs.js';
 import {
+  InputError,
   launchTemplateRef,
   parseBaseImage,
   readInteger,
@@ -11,10 +12,19 @@ import {
   readString,
   workspaceRoot,
 } from '../../lib/index.js';
-import type { StackConfig } from './converge.js';
+import type { CanarySettings, StackConfig } from './converge.js';
 import type { RunContext } from './release.js';
 
-export const MODES = ['deploy', 'rollback', 'recover', 'summary', 'gate'] as const;
+export const MODES = [
+  'deploy',
+  'rollback',
+  'recover',
+  'summary',
+  'gate',
+  'promote',
+  'abort',
+  'watch',
+] as const;
 
 const ENVIRONMENT = /^[A-Za-z0-9_.-]{1,255}$/;
 
@@ -25,6 +35,7 @@ export function readEnvironment(): string {
 export function readStackConfig(): StackConfig {
   const template = readRequired('launch-template');
   const serviceUrl = readMatching('service-url', /^https?:\/\/\S+$/, 'must be an http(s):// URL');
+  const alarms = readList('alarms');
   return {
     region: readRegion(),
     environment: readEnvironment(),
@@ -35,7 +46,8 @@ export function readStackConfig(): StackConfig {
     bucket: readMatching('revision-bucket', /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must name an S3 bucket'),
     revisionPrefix: readString('revision-prefix', 'revisions').replace(/^\/+|\/+$/g, ''),
     serviceUrl: serviceUrl || undefined,
-    alarms: readList('alarms'),
+    alarms,
+    canary: readCanary(alarms),
     keepReleases: readInteger('keep-releases', { fallback: 10, min: 1, max: 1000 }),
     bake: {
       base: parseBaseImage(
@@ -47,6 +59,30 @@ export function readStackConfig(): StackConfig {
       namePrefix: 'dealership',
       pollIntervalMs: 15_000,
     },
+  };
+}
+
+/**
+ * The canary inputs: `canary-percentage` 0 (the default) releases the whole fleet at once; 1–99 stops
+ * at that share of the group (at least one instance). A canary is watched by the stack's alarms, so it
+ * needs them, and its revision goes through the canary deployment group.
+ */
+export function readCanary(alarms: string[]): CanarySettings | undefined {
+  const percentage = readInteger('canary-percentage', { fallback: 0, min: 0, max: 99 });
+  if (percentage === 0) return undefined;
+  if (alarms.length === 0) {
+    throw new InputError(
+      'alarms',
+      '',
+      `must name the alarms that watch the canary when "canary-percentage" is ${percentage}`,
+    );
+  }
+  return {
+    percentage,
+    bakeMs: readInteger('canary-bake-minutes', { fallback: 10, min: 1, max: 720 }) * 60_000,
+    // The canary-watch job (timeout-minutes 350) waits this long, then still has the rollback's time.
+    approvalMs: readInteger('canary-approval-minutes', { fallback: 60, min: 1, max: 240 }) * 60_000,
+    deploymentGroup: readRequired('canary-deployment-group'),
   };
 }
 

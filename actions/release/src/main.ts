@@ -1,6 +1,7 @@
 import * as core from '@actions/core';
 import * as github from '@actions/github';
 import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { CodeDeployClient } from '@aws-sdk/client-codedeploy';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
@@ -20,6 +21,7 @@ import {
   workspaceRoot,
   writeSummary,
 } from '../../lib/index.js';
+import { abortCanary, promoteCanary, watchCanary } from './canary-modes.js';
 import type { ReleaseDeps } from './converge.js';
 import { octokitRuns, unfinishedRollbacks } from './gate.js';
 import { MODES, readEnvironment, readRunContext, readStackConfig } from './inputs.js';
@@ -36,6 +38,7 @@ function clients(region: string) {
     autoScaling: createClient(AutoScalingClient, { region }),
     codeDeploy: createClient(CodeDeployClient, { region }),
     elbv2: createClient(ElasticLoadBalancingV2Client, { region }),
+    cloudWatch: createClient(CloudWatchClient, { region }),
   };
 }
 
@@ -80,11 +83,23 @@ export async function run(): Promise<void> {
         const reason = readRequired('reason');
         release = await rollbackRelease(deps, config, context, { to: readString('to', 'previous'), reason });
       } else if (mode === 'recover') {
-        release = await recoverRelease(deps, config, context);
+        // A canary's promote job recovers the canary's release (the deploy job's id), not its own attempt's.
+        release = await recoverRelease(deps, config, {
+          ...context,
+          id: readString('release-id', context.id),
+        });
+      } else if (mode === 'promote') {
+        release = await promoteCanary(deps, config, context, readString('release-id', context.id));
+      } else if (mode === 'abort') {
+        const reason = readRequired('reason');
+        release = await abortCanary(deps, config, context, readString('release-id', context.id), reason);
+      } else if (mode === 'watch') {
+        release = await watchCanary(deps, config, context, readString('release-id', context.id));
       } else {
         const { record } = await readRecord(deps.s3, config.bucket, config.environment);
-        release = record.releases.find((r) => r.id === context.id);
-        await writeSummary(releaseSummary(release, config.environment, context.id));
+        const id = readString('release-id', context.id);
+        release = record.releases.find((r) => r.id === id);
+        await writeSummary(releaseSummary(release, config.environment, id));
       }
     } catch (error) {
       if (error instanceof InputError) throw error;
@@ -101,6 +116,7 @@ export async function run(): Promise<void> {
         revision: release?.revision,
         'image-id': release?.imageId,
         'launch-template-version': release?.launchTemplateVersion,
+        canary: release?.canary?.state,
       });
     }
   });

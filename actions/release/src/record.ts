@@ -16,7 +16,9 @@ export type Outcome =
   | 'timed-out'
   | 'cancelled'
   | 'interrupted'
-  | 'refused';
+  | 'refused'
+  /** Live on the canary instances only, waiting for approval (canary.ts); never "the live release". */
+  | 'canary';
 
 export type StageOutcome = 'succeeded' | 'failed' | 'timed-out' | 'cancelled' | 'skipped' | 'left-running';
 
@@ -56,6 +58,40 @@ export interface Release extends Content {
   startedAt: string;
   endedAt?: string;
   stages: Stage[];
+  /** A release that stopped at a canary: its instances, deadlines, health looks and how it ended. */
+  canary?: CanaryRecord;
+}
+
+/** One look at the canary during its bake (or its wait for approval). */
+export interface HealthLook {
+  at: string;
+  /** Every watched alarm with its state (OK, ALARM, INSUFFICIENT_DATA). */
+  alarms: { name: string; state: string; reason?: string }[];
+  /** The canary instances behind the load balancer: healthy, unhealthy (reason), draining… */
+  targets: { id: string; state: string }[];
+  /** The target group's 5xx answers since the bake began (ALB HTTPCode_Target_5XX_Count, Sum). */
+  http5xx?: number;
+  /** Its worst minute of average response time since the bake began, in ms (ALB TargetResponseTime). */
+  latencyMs?: number;
+}
+
+export interface CanaryRecord {
+  percentage: number;
+  /** The deployment group of the tagged canary instances (what a rollback redeploys the good revision through). */
+  deploymentGroup: string;
+  /** The instances that run the release (the refresh's new ones, or the ones the revision went to). */
+  instances: string[];
+  /** The image went to the canary by a refresh stopped below 100 %. */
+  image: boolean;
+  /** The revision went to the canary instances (the canary deployment group). */
+  app: boolean;
+  state: 'baking' | 'waiting' | 'promoting' | 'promoted' | 'aborting' | 'rolled-back';
+  bakeUntil: string;
+  /** An approval after this is too late: the canary is rolled back instead. */
+  approveBy?: string;
+  looks: HealthLook[];
+  /** Why it was rolled back (an alarm, a refused or late approval, a cancel). */
+  verdict?: string;
 }
 
 export interface ReleaseRecord {

@@ -20,6 +20,7 @@ import {
   type Schedule,
   schedule,
 } from './budget.js';
+import { retractCanary, stopAtCanary } from './canary.js';
 import {
   type ConvergeOptions,
   converge,
@@ -65,7 +66,7 @@ export class RefusedError extends Error {
 }
 
 /** The record as this run holds it, and the one way it writes it back. */
-class Ledger {
+export class Ledger {
   constructor(
     private readonly deps: ReleaseDeps,
     private readonly config: StackConfig,
@@ -95,7 +96,7 @@ class Ledger {
   }
 }
 
-async function openLedger(deps: ReleaseDeps, config: StackConfig): Promise<Ledger> {
+export async function openLedger(deps: ReleaseDeps, config: StackConfig): Promise<Ledger> {
   const ledger = new Ledger(
     deps,
     config,
@@ -107,7 +108,12 @@ async function openLedger(deps: ReleaseDeps, config: StackConfig): Promise<Ledge
   return ledger;
 }
 
-function newRelease(deps: ReleaseDeps, run: RunContext, kind: Release['kind'], content: Content): Release {
+export function newRelease(
+  deps: ReleaseDeps,
+  run: RunContext,
+  kind: Release['kind'],
+  content: Content,
+): Release {
   return {
     id: run.id,
     kind,
@@ -144,7 +150,7 @@ async function adoptFromAws(deps: ReleaseDeps, config: StackConfig): Promise<Rel
   };
 }
 
-async function plan(
+export async function plan(
   deps: ReleaseDeps,
   config: StackConfig,
   run: RunContext,
@@ -164,7 +170,7 @@ async function plan(
   return planned;
 }
 
-function convergeOptions(
+export function convergeOptions(
   planned: Schedule,
   prefix: string,
   deadline: number,
@@ -195,7 +201,7 @@ async function checkBootstrap(deps: ReleaseDeps, config: StackConfig): Promise<v
  * Housekeeping after a release went live: tags the revisions the bucket may delete. Its failure is in
  * the timeline but never fails a release that is live.
  */
-async function prune(
+export async function prune(
   deps: ReleaseDeps,
   config: StackConfig,
   ledger: Ledger,
@@ -235,6 +241,7 @@ export async function deployRelease(
   ancestry: Ancestry,
 ): Promise<Release> {
   const ledger = await openLedger(deps, config);
+  refuseWhileCanaryWaits(ledger.record.releases, 'deploy');
   const previous = liveRelease(ledger.record) ?? (await adoptFromAws(deps, config));
   const release = newRelease(deps, run, 'deploy', { commit: request.commit });
 
@@ -264,18 +271,57 @@ export async function deployRelease(
   }
 
   const target: Target = { commit: request.commit, bundle: request.bundle };
+  const options = convergeOptions(planned, '', planned.forwardDeadline, 'stop');
+  const canary = config.canary;
   return carryOut(deps, config, ledger, release, target, {
-    options: convergeOptions(planned, '', planned.forwardDeadline, 'stop'),
-    onFailure: async (stages) => {
-      if (release.outcome === 'cancelled') {
-        // The runner kills this process seconds from now: say so in the record; the recover step rolls back.
-        release.endedAt = new Date(deps.clock.now()).toISOString();
-        await ledger.saveQuickly();
-        return;
-      }
-      await rollBackAfterFailure(deps, config, ledger, stages, release, previous, planned);
-    },
+    options,
+    stopAt: canary
+      ? (stages) => stopAtCanary(deps, config, canary, stages, target, options, release, () => ledger.save())
+      : undefined,
+    onFailure: (stages) => afterForwardFailure(deps, config, ledger, stages, release, previous, planned),
   });
+}
+
+/**
+ * A forward converge (a deploy, a canary's promotion) failed: a cancel leaves the rollback to the
+ * recover step (the runner kills this process seconds from now: the record says so); a failure or a
+ * timeout rolls back to `previous` inside the same step.
+ */
+export async function afterForwardFailure(
+  deps: ReleaseDeps,
+  config: StackConfig,
+  ledger: Ledger,
+  stages: StageRunner,
+  release: Release,
+  previous: Release | undefined,
+  planned: Schedule,
+): Promise<void> {
+  if (release.outcome === 'cancelled') {
+    release.endedAt = new Date(deps.clock.now()).toISOString();
+    await ledger.saveQuickly();
+    return;
+  }
+  await rollBackAfterFailure(deps, config, ledger, stages, release, previous, planned);
+}
+
+/** How an error ended a release: as the stage it ended says (timed out, cancelled), else failed. */
+function endedBy(error: unknown): 'timed-out' | 'cancelled' | 'failed' {
+  const outcome = error instanceof StageError ? error.stage.outcome : 'failed';
+  return outcome === 'timed-out' ? 'timed-out' : outcome === 'cancelled' ? 'cancelled' : 'failed';
+}
+
+/**
+ * A canary waiting for approval holds the environment: a deploy or a rollback now would converge the
+ * fleet under it. Promote it or roll it back (the deploy run's production-canary or canary-rollback job).
+ */
+function refuseWhileCanaryWaits(releases: Release[], what: string): void {
+  const waiting = releases.find((r) => r.outcome === 'canary');
+  if (!waiting) return;
+  throw new RefusedError(
+    `Release ${waiting.id} (${waiting.commit.slice(0, 12)}) is a canary waiting for approval until ` +
+      `${waiting.canary?.approveBy ?? '?'}: this ${what} does not start under it. Nothing was changed. ` +
+      'Approve its production-canary job (promote) or reject it (the canary is rolled back), then run again.',
+  );
 }
 
 /**
@@ -283,7 +329,7 @@ export async function deployRelease(
  * recorded as the stage that ended it says (timed out, cancelled, failed), then `onFailure` decides
  * what the run leaves behind before the error goes on.
  */
-async function carryOut(
+export async function carryOut(
   deps: ReleaseDeps,
   config: StackConfig,
   ledger: Ledger,
@@ -291,17 +337,31 @@ async function carryOut(
   target: Target,
   how: {
     options: ConvergeOptions;
-    /** Checks the converged stack before the release counts as succeeded. */
-    check?: () => void;
+    /** Checks (or finishes) the converged stack before the release counts as succeeded. */
+    check?: (stages: StageRunner) => void | Promise<void>;
+    /** The release is in the record already (a canary's promotion goes on with it). */
+    continues?: boolean;
+    /**
+     * Before the whole fleet: the canary's first phase (canary.ts); true when it left the release
+     * waiting, false when there was nothing to expose (the converge below finishes the release).
+     */
+    stopAt?: (stages: StageRunner) => Promise<boolean>;
     onFailure: (stages: StageRunner) => Promise<void>;
   },
 ): Promise<Release> {
-  ledger.record.releases.unshift(release);
-  await ledger.save(deps.signal);
+  if (!how.continues) {
+    ledger.record.releases.unshift(release);
+    await ledger.save(deps.signal);
+  }
   const stages = new StageRunner(deps, release, () => ledger.save());
   try {
+    if (how.stopAt && (await how.stopAt(stages))) {
+      release.endedAt = new Date(deps.clock.now()).toISOString();
+      await ledger.save();
+      return release;
+    }
     await converge(deps, config, stages, target, how.options, release);
-    how.check?.();
+    await how.check?.(stages);
     release.outcome = 'succeeded';
     await prune(deps, config, ledger, stages);
     release.endedAt = new Date(deps.clock.now()).toISOString();
@@ -309,15 +369,14 @@ async function carryOut(
     return release;
   } catch (error) {
     if (error instanceof RecordConflictError) throw error;
-    const outcome = error instanceof StageError ? error.stage.outcome : 'failed';
-    release.outcome =
-      outcome === 'timed-out' ? 'timed-out' : outcome === 'cancelled' ? 'cancelled' : 'failed';
+    release.outcome = endedBy(error);
+    if (release.canary) release.canary.verdict = error instanceof Error ? error.message : String(error);
     await how.onFailure(stages);
     throw error;
   }
 }
 
-async function rollBackAfterFailure(
+export async function rollBackAfterFailure(
   deps: ReleaseDeps,
   config: StackConfig,
   ledger: Ledger,
@@ -332,6 +391,14 @@ async function rollBackAfterFailure(
   } else {
     release.restored = previous.id;
     try {
+      await retractCanary(
+        deps,
+        config,
+        stages,
+        release,
+        previous,
+        Math.max(1, planned.jobDeadline - deps.clock.now()),
+      );
       await converge(
         deps,
         config,
@@ -341,6 +408,7 @@ async function rollBackAfterFailure(
         release,
       );
       release.rollback = 'succeeded';
+      if (release.canary) release.canary.state = 'rolled-back';
     } catch (rollbackError) {
       if (rollbackError instanceof RecordConflictError) throw rollbackError;
       release.rollback = deps.signal.aborted ? undefined : 'failed';
@@ -365,6 +433,7 @@ export async function rollbackRelease(
   request: RollbackRequest,
 ): Promise<Release> {
   const ledger = await openLedger(deps, config);
+  refuseWhileCanaryWaits(ledger.record.releases, 'rollback');
   const good = ledger.record.releases.filter((r) => r.outcome === 'succeeded');
   const target =
     request.to === 'previous'
@@ -455,6 +524,7 @@ export async function recoverRelease(
     smoke: CANCEL_WINDOW_MS,
   };
   try {
+    await retractCanary(deps, config, stages, release, target, CANCEL_WINDOW_MS);
     await converge(
       deps,
       config,
@@ -469,6 +539,7 @@ export async function recoverRelease(
       release,
     );
     release.rollback = 'succeeded';
+    if (release.canary) release.canary.state = 'rolled-back';
     if (release.kind === 'rollback') {
       rejectLiveContent(ledger.record, release);
       release.outcome = 'succeeded';

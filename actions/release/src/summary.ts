@@ -1,4 +1,5 @@
 /** The release's job summaries: the gate's verdict, and a run's release read back from the record. */
+import { canaryMarkdown } from './canary.js';
 import type { WorkflowRun } from './gate.js';
 import type { Release } from './record.js';
 import { timelineMarkdown } from './timeline.js';
@@ -13,9 +14,9 @@ export function gateSummary(environment: string, waiting: WorkflowRun[]): string
   );
 }
 
-/** The timeline of the release run `runId` made, or a line saying the record holds none. */
+/** The timeline of the release run `runId` made (and its canary's looks), or a line saying the record holds none. */
 export function releaseSummary(release: Release | undefined, environment: string, runId: string): string {
   return release
-    ? timelineMarkdown(release, environment)
+    ? timelineMarkdown(release, environment) + canaryMarkdown(release)
     : `### No release by run ${runId} in ${environment}'s record\n`;
 }

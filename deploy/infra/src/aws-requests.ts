@@ -39,6 +39,10 @@ export interface Example {
   revisionPrefix: string;
   application: string;
   group: string;
+  /** The canary deployment group (the tagged instances). */
+  canaryGroup: string;
+  /** The alarms the release watches (its `alarms` input, vars.DEPLOYMENT_ALARM_NAMES). */
+  alarms: string[];
   launchTemplateId: string;
   autoScalingGroup: string;
   vpcId: string;
@@ -123,6 +127,11 @@ export function example(template: Template): Example {
     recordKey: `releases/${releaseInput(template, 'environment')}.json`,
     application: ref(template, 'CodeDeployApplication'),
     group: ref(template, 'DeploymentGroup'),
+    canaryGroup: ref(template, 'CanaryDeploymentGroup'),
+    alarms: releaseInput(template, 'alarms')
+      .split(/[\n,]/)
+      .map((name) => name.trim())
+      .filter(Boolean),
     launchTemplateId: ref(template, 'LaunchTemplate'),
     autoScalingGroup: ref(template, 'AutoScalingGroup'),
     vpcId: ref(template, 'VpcId'),
@@ -157,6 +166,8 @@ function resourceTags(tags: Record<string, string>): Record<string, string> {
 const BUILDER = 'i-0b1b2c3d4e5f60718';
 const IMAGE = 'ami-0d1b2c3d4e5f60718';
 const SNAPSHOT = 'snap-0d1b2c3d4e5f60718';
+/** A service instance the release tags as the canary. */
+const CANARY = 'i-0c1b2c3d4e5f60718';
 
 /** The instance and volumes of a RunInstances, tagged at launch (CreateTags with ec2:CreateAction). */
 function launch(
@@ -232,9 +243,15 @@ export const AUTHORIZATION: Record<string, (x: Example, template: Template) => A
   'codedeploy:BatchGetDeploymentTargets': everywhere('codedeploy:BatchGetDeploymentTargets'),
   'codedeploy:StopDeployment': everywhere('codedeploy:StopDeployment'),
 
-  // ---- CodeDeploy on the deployment group
+  // ---- CodeDeploy on the deployment group (and the canary's: deploy and watch, never read its settings)
+  'codedeploy:GetDeploymentGroup': (x) => [
+    {
+      action: 'codedeploy:GetDeploymentGroup',
+      resource: codedeploy(`deploymentgroup:${x.application}/${x.group}`),
+    },
+  ],
   ...Object.fromEntries(
-    ['GetDeployment', 'ListDeployments', 'GetDeploymentGroup'].map((op) => [
+    ['GetDeployment', 'ListDeployments'].map((op) => [
       `codedeploy:${op}`,
       (x: Example) => [
         { action: `codedeploy:${op}`, resource: codedeploy(`deploymentgroup:${x.application}/${x.group}`) },
@@ -300,6 +317,37 @@ export const AUTHORIZATION: Record<string, (x: Example, template: Template) => A
       },
     },
   ],
+
+  // ---- the canary: its tag on the group's instances, the alarms and figures of its bake
+  // CreateTags/DeleteTags on an instance carry its tags (aws:autoscaling:groupName, which Auto Scaling
+  // puts on its instances) and the request's (Service Authorization Reference, Amazon EC2, CreateTags).
+  'ec2:CreateTags': (x) => [
+    {
+      action: 'ec2:CreateTags',
+      resource: ec2('instance', CANARY),
+      context: {
+        ...resourceTags({ 'aws:autoscaling:groupName': x.autoScalingGroup, ...x.serviceTags }),
+        ...requestTags({ 'dealership:canary': 'true' }),
+      },
+    },
+  ],
+  'ec2:DeleteTags': (x) => [
+    {
+      action: 'ec2:DeleteTags',
+      resource: ec2('instance', CANARY),
+      context: {
+        ...resourceTags({ 'aws:autoscaling:groupName': x.autoScalingGroup, ...x.serviceTags }),
+        'aws:TagKeys': ['dealership:canary'],
+      },
+    },
+  ],
+  // DescribeAlarms authorizes each alarm (resource type alarm, required); GetMetricData names none.
+  'cloudwatch:DescribeAlarms': (x) =>
+    x.alarms.map((name) => ({
+      action: 'cloudwatch:DescribeAlarms',
+      resource: `arn:${PARTITION}:cloudwatch:${REGION}:${ACCOUNT}:alarm:${name}`,
+    })),
+  'cloudwatch:GetMetricData': everywhere('cloudwatch:GetMetricData'),
 
   // ---- SSM: the public AMI parameters
   'ssm:GetParameter': () => [
@@ -401,6 +449,19 @@ export const AUTHORIZATION: Record<string, (x: Example, template: Template) => A
     ...launchFromTheTemplate(x),
   ],
 };
+
+/**
+ * The release's canary sends codedeploy-deploy's calls to the canary deployment group as well (the
+ * revision to the tagged instances, and back on a rollback): the deploy role's requests besides
+ * AUTHORIZATION's, which model each operation on the main group.
+ */
+export function canaryDeployments(x: Example): AuthorizationRequest[] {
+  const group = codedeploy(`deploymentgroup:${x.application}/${x.canaryGroup}`);
+  return ['CreateDeployment', 'GetDeployment', 'ListDeployments'].map((op) => ({
+    action: `codedeploy:${op}`,
+    resource: group,
+  }));
+}
 
 /** A read of one object, and the s3:ListBucket that makes a missing key 404 rather than 403. */
 function objectRead(key: string): AuthorizationRequest[] {

@@ -8,7 +8,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { apiOperationsOfAction, mergeOperations } from './aws-operations.js';
-import { AUTHORIZATION, example, instanceCalls } from './aws-requests.js';
+import { AUTHORIZATION, canaryDeployments, example, instanceCalls } from './aws-requests.js';
 import { loadTemplate } from './cfn.js';
 import { allowedActions, type Statement } from './iam.js';
 import {
@@ -75,7 +75,10 @@ describe('the request model (src/aws-requests.ts)', () => {
 
 describe('the deploy role, evaluated call by call', () => {
   it('allows every request of every call the release makes', async () => {
-    const evaluations = await evaluateAll('DeployRole', requestsOf(deployCalls));
+    const evaluations = await evaluateAll('DeployRole', [
+      ...requestsOf(deployCalls),
+      ...canaryDeployments(x),
+    ]);
     console.log(`DeployRole, ${evaluations.length} requests:\n${evaluations.map(line).join('\n')}`);
     expect(evaluations.filter((e) => e.result !== 'Allowed').map(line)).toEqual([]);
     // Every condition key given is one AWS's data says applies to that action and resource type.
@@ -246,6 +249,39 @@ describe('the deploy role’s escalation paths are closed', () => {
         action: 's3:PutObjectTagging',
         resource: `${getAtt('RevisionBucket.Arn')}/${x.revisionKey}`,
         context: { 's3:RequestObjectTag/owner': 'me', 's3:RequestObjectTagKeys': ['owner'] },
+      },
+    ],
+    [
+      'tag an instance of another group as the canary',
+      {
+        action: 'ec2:CreateTags',
+        resource: ec2('instance', 'i-0f00000000000000f'),
+        context: {
+          'aws:ResourceTag/aws:autoscaling:groupName': 'someone-else',
+          'aws:RequestTag/dealership:canary': 'true',
+          'aws:TagKeys': ['dealership:canary'],
+        },
+      },
+    ],
+    [
+      'tag the group’s instance with another key alongside the canary’s (say, a stack tag that makes it deletable)',
+      {
+        action: 'ec2:CreateTags',
+        resource: ec2('instance', 'i-0f00000000000000f'),
+        context: {
+          'aws:ResourceTag/aws:autoscaling:groupName': x.autoScalingGroup,
+          'aws:RequestTag/dealership:canary': 'true',
+          'aws:RequestTag/dealership:role': 'builder',
+          'aws:TagKeys': ['dealership:canary', 'dealership:role'],
+        },
+      },
+    ],
+    [
+      'delete every tag of the group’s instance (DeleteTags without Tags)',
+      {
+        action: 'ec2:DeleteTags',
+        resource: ec2('instance', 'i-0f00000000000000f'),
+        context: { 'aws:ResourceTag/aws:autoscaling:groupName': x.autoScalingGroup },
       },
     ],
     [

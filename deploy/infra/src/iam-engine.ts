@@ -61,6 +61,8 @@ const EXAMPLE_ATTRIBUTES: Record<string, string> = {
 const NAME_PROPERTY: Record<string, string> = {
   'AWS::CodeDeploy::Application': 'ApplicationName',
   'AWS::CodeDeploy::DeploymentGroup': 'DeploymentGroupName',
+  // Ref of an alarm is its name (CloudFormation, AWS::CloudWatch::Alarm, Return values).
+  'AWS::CloudWatch::Alarm': 'AlarmName',
   'AWS::Logs::LogGroup': 'LogGroupName',
 };
 
@@ -101,6 +103,10 @@ export function resolve(template: Template, value: Json): Json {
         if (literal) return `\${${name}}`;
         return name.includes('.') && !name.startsWith('AWS::') ? getAtt(name) : ref(template, name);
       });
+    }
+    if (key === 'Fn::Join') {
+      const [separator, items] = arg as [string, unknown[]];
+      return items.map((item) => String(resolve(template, item as Json))).join(separator);
     }
     if (key.startsWith('Fn::')) throw new Error(`${key} in a role policy: resolve it in iam-engine.ts first`);
   }
@@ -197,6 +203,11 @@ export async function scopingProblems(action: string, resources: string[], sid: 
           `${sid}: ${action} supports no resource-level permissions, so only Resource "*" grants it (got ${resources.join(', ')})`,
         ];
   }
+  // A read whose resource types are all optional (no "*" in the reference's Resource types column) is
+  // authorized on "*" when the request names none of them — cloudwatch:GetMetricData's "dataset" is
+  // for PromQL datasets; classic metrics are no resource (Service Authorization Reference, CloudWatch).
+  const optionalOnly = details.resourceTypes.every((t) => !t.required);
+  if (everywhere && optionalOnly && ['Read', 'List'].includes(details.accessLevel)) return [];
   if (everywhere) {
     const types = details.resourceTypes.map((t) => t.name).join(', ');
     return [`${sid}: ${action} can be scoped (resource types ${types}); scope it instead of "*"`];

@@ -97,12 +97,30 @@ describe('the deploy role', () => {
         },
       },
     ]);
+    // Tags at creation only — except the canary's one key on the group's own instances (and its removal).
+    const canaryTag = {
+      StringEquals: {
+        'aws:ResourceTag/aws:autoscaling:groupName': { Ref: 'AutoScalingGroup' },
+        'aws:RequestTag/dealership:canary': 'true',
+      },
+      'ForAllValues:StringEquals': { 'aws:TagKeys': ['dealership:canary'] },
+      Null: { 'aws:TagKeys': 'false' },
+    };
     for (const statement of statementsFor('ec2:CreateTags')) {
-      expect(statement.Condition?.StringEquals?.['ec2:CreateAction']).toEqual([
-        'RunInstances',
-        'CreateImage',
-      ]);
+      if (statement.Sid === 'TagTheCanary') expect(statement.Condition).toEqual(canaryTag);
+      else
+        expect(statement.Condition?.StringEquals?.['ec2:CreateAction']).toEqual([
+          'RunInstances',
+          'CreateImage',
+        ]);
     }
+    expect(statementsFor('ec2:DeleteTags').map((s) => s.Condition)).toEqual([
+      {
+        StringEquals: { 'aws:ResourceTag/aws:autoscaling:groupName': { Ref: 'AutoScalingGroup' } },
+        'ForAllValues:StringEquals': { 'aws:TagKeys': ['dealership:canary'] },
+        Null: { 'aws:TagKeys': 'false' },
+      },
+    ]);
     expect(statementsFor('iam:PassRole').map((s) => s.Condition)).toEqual([
       { StringEquals: { 'iam:PassedToService': 'ec2.amazonaws.com' } },
     ]);
@@ -119,14 +137,16 @@ describe('the deploy role', () => {
     }
   });
 
-  it('is assumed only by this repository’s jobs in the production environment, on main', () => {
-    // The repository's OIDC subject is customised to [repo, context, ref] (docs/operations.md).
+  it('is assumed only by this repository’s jobs in the production and production-canary environments, on main', () => {
+    // The repository's OIDC subject is customised to [repo, context, ref] (docs/operations.md);
+    // production-canary is the environment with required reviewers that promotes a canary.
     expect(githubTrust(template, 'DeployRole')).toEqual({
       StringEquals: {
         'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com',
-        'token.actions.githubusercontent.com:sub': {
-          'Fn::Sub': `repo:\${GitHubRepository}:environment:production:ref:refs/heads/main`,
-        },
+        'token.actions.githubusercontent.com:sub': [
+          { 'Fn::Sub': `repo:\${GitHubRepository}:environment:production:ref:refs/heads/main` },
+          { 'Fn::Sub': `repo:\${GitHubRepository}:environment:production-canary:ref:refs/heads/main` },
+        ],
       },
     });
   });

@@ -31,7 +31,7 @@ interface Snapshot {
   targetGroup: Record<string, Json>;
   databases: { DBInstanceIdentifier: string; ReadReplicaSourceDBInstanceIdentifier?: string }[];
   parameterGroups: Record<string, { ParameterName: string; ParameterValue: string }[]>;
-  trust: Record<string, { Condition: Record<string, Record<string, string>> }[]>;
+  trust: Record<string, { Condition: Record<string, Record<string, string | string[]>> }[]>;
   instanceRolePolicies: Record<string, { Statement: Record<string, Json>[] }>;
 }
 
@@ -187,12 +187,13 @@ describe('moto CloudFormation create-stack, then the update out of bootstrap', (
     ]);
   });
 
-  it('trusts main’s production jobs with the deploy role, pull requests with the plan role', () => {
+  it('trusts main’s production (and production-canary) jobs with the deploy role, pull requests with the plan role', () => {
     const sub = (role: string, operator: string) =>
       created.trust[role]![0]!.Condition[operator]!['token.actions.githubusercontent.com:sub'];
-    expect(sub('DeployRole', 'StringEquals')).toBe(
+    expect(sub('DeployRole', 'StringEquals')).toEqual([
       'repo:example/dealership:environment:production:ref:refs/heads/main',
-    );
+      'repo:example/dealership:environment:production-canary:ref:refs/heads/main',
+    ]);
     expect(sub('PlanRole', 'StringLike')).toBe('repo:example/dealership:pull_request:ref:refs/pull/*/merge');
   });
 

@@ -132,12 +132,50 @@ describe('deploys and rollbacks', () => {
         .filter(([, job]) => JSON.stringify(job.steps ?? []).includes('vars.DEPLOY_ROLE_ARN'))
         .map(([jobId, job]) => ({ id: `${w.file}/${jobId}`, job })),
     );
-    expect(deployers.map((d) => d.id)).toEqual(['deploy.yml/deploy', 'rollback.yml/rollback']);
+    expect(deployers.map((d) => d.id)).toEqual([
+      'deploy.yml/deploy',
+      'deploy.yml/production-canary',
+      'deploy.yml/canary-watch',
+      'deploy.yml/canary-rollback',
+      'rollback.yml/rollback',
+    ]);
     for (const { job } of deployers) expect(job.environment).toBeDefined();
   });
 
+  it('end a canary in thin jobs: credentials, one mode of the release (recover after a cancelled promote), the summary', () => {
+    const modes = (job: Job) =>
+      (job.steps ?? []).filter((s) => s.uses === './actions/release').map((s) => s.with?.mode);
+    expect(modes(deploy.jobs['production-canary']!)).toEqual(['promote', 'recover', 'summary']);
+    expect(modes(deploy.jobs['canary-watch']!)).toEqual(['watch', 'summary']);
+    expect(modes(deploy.jobs['canary-rollback']!)).toEqual(['abort', 'summary']);
+    for (const id of ['production-canary', 'canary-watch', 'canary-rollback']) {
+      const job = deploy.jobs[id]!;
+      expect(release(job, String(modes(job)[0]))?.with?.['release-id']).toBe(
+        expression('needs.deploy.outputs.release-id'),
+      );
+      expect((job.steps ?? []).filter((s) => s.run).map((s) => s.run)).toEqual([
+        'echo "started=$(date +%s)" >> "$GITHUB_OUTPUT"',
+      ]);
+    }
+    // The approval is the production-canary environment's required reviewers; the others run in production.
+    expect(deploy.jobs['production-canary']!.environment).toMatchObject({ name: 'production-canary' });
+    expect(deploy.jobs['canary-watch']!.environment).toMatchObject({ name: 'production' });
+    expect(deploy.jobs['canary-rollback']!.environment).toMatchObject({ name: 'production' });
+    // The deploy stops at a canary when asked (the run's input, else the variable) and says so.
+    expect(release(deployJob, 'deploy')?.with?.['canary-percentage']).toBe(
+      expression("inputs.canary || vars.CANARY_PERCENTAGE || '0'"),
+    );
+    expect(deployJob.outputs?.canary).toBe(expression('steps.release.outputs.canary'));
+  });
+
   it('tell the release the job’s own time limit, which the role’s sessions cover', () => {
-    for (const job of [deployJob, rollbackJob]) {
+    for (const job of [
+      deployJob,
+      rollbackJob,
+      deploy.jobs['production-canary']!,
+      deploy.jobs['canary-watch']!,
+      deploy.jobs['canary-rollback']!,
+    ]) {
       for (const step of (job.steps ?? []).filter((s) => s.with?.['job-timeout-minutes'] !== undefined)) {
         expect(Number(step.with?.['job-timeout-minutes'])).toBe(job['timeout-minutes']);
         expect(step.with?.['job-started']).toBe(expression('steps.clock.outputs.started'));
@@ -213,6 +251,56 @@ describe('what the workflows’ own expressions decide (GitHub’s expression en
       expect(runs(step(job, 'recover').if, contexts, status)).toBe(recover);
       expect(runs(step(job, 'summary').if, contexts, status)).toBe(summary);
     }
+  });
+
+  describe('a canary: which jobs run after the deploy job, for each way the approval goes', () => {
+    const promote = deploy.jobs['production-canary']!;
+    const watch = deploy.jobs['canary-watch']!;
+    const rollBack = deploy.jobs['canary-rollback']!;
+    const cancelled = { failed: false, cancelled: true };
+    const failed = { failed: true, cancelled: false };
+    // GitHub's `needs.<job>.result`: success, failure, cancelled or skipped (GitHub docs, "Contexts",
+    // needs context). A reviewer's rejection fails the gated job without running it.
+    it.each([
+      ['no canary (the whole fleet released)', '', 'skipped', ok, false, false],
+      ['approval given: promoted', 'waiting', 'success', ok, true, false],
+      ['approval refused (the gated job fails without running)', 'waiting', 'failure', failed, true, true],
+      ['the run cancelled while the approval waited', 'waiting', 'cancelled', cancelled, true, true],
+      [
+        'approval timed out: the watch rolled back; the late approval’s promote refused (failed)',
+        'waiting',
+        'failure',
+        failed,
+        true,
+        true,
+      ],
+      [
+        'the promotion failed (it rolled back itself; abort finds nothing)',
+        'waiting',
+        'failure',
+        failed,
+        true,
+        true,
+      ],
+    ])('%s', (_what, canary, promoted, status, gated, rolledBack) => {
+      const needs = {
+        deploy: { result: 'success', outputs: { canary, 'release-id': '4242-1' } },
+        'production-canary': { result: promoted },
+      };
+      // The gated jobs are decided when the deploy job ends (nothing failed or was cancelled yet).
+      expect(runs(promote.if, { needs }, ok)).toBe(gated);
+      expect(runs(watch.if, { needs }, ok)).toBe(gated);
+      expect(runs(rollBack.if, { needs }, status)).toBe(rolledBack);
+    });
+
+    it('a deploy that failed or was cancelled before its canary waited leaves the canary jobs out (its recover step rolls back)', () => {
+      const needs = {
+        deploy: { result: 'cancelled', outputs: { canary: 'baking' } },
+        'production-canary': { result: 'skipped' },
+      };
+      expect(runs(promote.if, { needs }, cancelled)).toBe(false);
+      expect(runs(rollBack.if, { needs }, cancelled)).toBe(false);
+    });
   });
 
   it('rollback takes only a known environment, and then waits in deploy’s group with that environment’s variables', () => {

@@ -28,6 +28,8 @@ export interface Job {
   environment?: string | { name: string; url?: string };
   concurrency?: string | { group: string; 'cancel-in-progress'?: boolean | string };
   steps?: Step[];
+  /** What later jobs read as needs.<job>.outputs. */
+  outputs?: Record<string, string>;
 }
 
 export interface Workflow {
