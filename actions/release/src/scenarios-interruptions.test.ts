@@ -99,8 +99,10 @@ describe('order', () => {
     // deployment is slow, so B claims the record while A waits for it.
     kit.world.codeDeploySim.script({ eventSeconds: 120 });
     const a = kit.pipeline.deploy(c2);
+    // Looked for at every turn of the event loop, the pace at which A's fake clock moves (one sleep
+    // per setImmediate): a real-time timer here could fire only after A's whole deployment under load.
     while ((await kit.pipeline.record()).releases[0]?.commit !== c2.sha) {
-      await new Promise((resolve) => setTimeout(resolve, 10));
+      await new Promise((resolve) => setImmediate(resolve));
     }
     const b = kit.pipeline.deploy(c3);
     const [ranA, ranB] = await Promise.all([a, b]);
