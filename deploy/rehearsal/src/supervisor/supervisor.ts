@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { type StdioOptions, spawn } from 'node:child_process';
 import { existsSync, openSync } from 'node:fs';
 import { mkdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
@@ -131,8 +131,11 @@ export class Supervisor {
     await writeFile(this.pidPath(unit), JSON.stringify(record));
   }
 
-  /** KillMode=mixed: KillSignal to the main process; after TimeoutStopSec, SIGKILL to its whole group. */
-  async stop(unit: string): Promise<void> {
+  /**
+   * KillMode=mixed: KillSignal to the main process; after TimeoutStopSec, SIGKILL to its whole group.
+   * `warn` gets the line systemctl would print when it has to kill.
+   */
+  async stop(unit: string, warn = (line: string): void => void process.stderr.write(line)): Promise<void> {
     const recorded = await this.readMainProcess(unit);
     const pid = await this.mainPid(unit);
     if (recorded !== undefined && pid !== undefined) {
@@ -140,9 +143,7 @@ export class Supervisor {
       const deadline = Date.now() + recorded.timeoutStopSeconds * 1000;
       while ((await this.isActive(unit)) && Date.now() < deadline) await sleep(50);
       if (await this.isActive(unit)) {
-        process.stderr.write(
-          `${unit}: still running after TimeoutStopSec=${recorded.timeoutStopSeconds}; killing it\n`,
-        );
+        warn(`${unit}: still running after TimeoutStopSec=${recorded.timeoutStopSeconds}; killing it\n`);
         signal(-pid, 'SIGKILL');
         while (await this.isActive(unit)) await sleep(50);
       }
@@ -158,9 +159,19 @@ export class Supervisor {
     await symlink(join('..', unit), join(wants, unit));
   }
 
-  /** systemd-run's part: a command as the unit runs (its user, environment and directory); returns its exit code. */
-  /** Runs a command as UNIT runs, with `envFiles` read after the unit's own (systemd-run's `-EnvironmentFile=`). */
-  async run(unit: string, argv: readonly string[], envFiles: readonly string[] = []): Promise<number> {
+  /**
+   * systemd-run's part: a command as UNIT runs (its user, environment and directory), with `envFiles`
+   * read after the unit's own (systemd-run's `-EnvironmentFile=`); returns its exit code. `stdio` is the
+   * caller's standard input, output and error (systemd-run --pipe hands the command its own); `abort`
+   * ends the command (SIGTERM) when the caller is gone.
+   */
+  async run(
+    unit: string,
+    argv: readonly string[],
+    envFiles: readonly string[] = [],
+    stdio: StdioOptions = 'inherit',
+    abort?: AbortSignal,
+  ): Promise<number> {
     const [executable, ...args] = argv;
     if (executable === undefined) throw new Error(`run ${unit} needs a command`);
     const spec = await this.load(unit);
@@ -170,12 +181,14 @@ export class Supervisor {
     };
     const child = spawn(executable, args, {
       ...(await this.spawnOptions(withExtra)),
-      stdio: 'inherit',
+      stdio,
     });
-    return new Promise((resolve, reject) => {
+    const end = () => child.kill('SIGTERM');
+    abort?.addEventListener('abort', end, { once: true });
+    return new Promise<number>((resolve, reject) => {
       child.once('error', reject);
       child.once('close', (code, killedBy) => resolve(code ?? (killedBy ? 128 : 1)));
-    });
+    }).finally(() => abort?.removeEventListener('abort', end));
   }
 }
 
