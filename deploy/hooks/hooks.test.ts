@@ -151,6 +151,24 @@ describe('the hooks on systemd', () => {
     expect(noDatabase.stderr).toContain('sets no DATABASE_URL');
   });
 
+  it('BeforeInstall refuses a Node older than 20 or none, naming what it found', async () => {
+    const bin = join(dir, 'old-node');
+    await mkdir(bin);
+    await writeFile(join(bin, 'node'), '#!/bin/sh\necho v18.19.1\n', { mode: 0o755 });
+    const old = await hook('before-install.sh', { PATH: `${bin}:${join(dir, 'bin')}:${process.env.PATH}` });
+    expect(old.code).toBe(1);
+    expect(old.stderr).toContain('node v18.19.1 is too old: the service needs Node 20 or later');
+    expect(await recorded()).toEqual([]);
+
+    await writeFile(join(bin, 'node'), '#!/bin/sh\nexit 127\n', { mode: 0o755 });
+    const none = await hook('before-install.sh', { PATH: `${bin}:${join(dir, 'bin')}:${process.env.PATH}` });
+    expect(none.code).toBe(1);
+    expect(none.stderr).toContain('node is not installed');
+
+    const current = await hook('before-install.sh');
+    expect(current.code, current.stderr).toBe(0);
+  });
+
   it('refuses a supervisor it does not know, naming the value', async () => {
     const result = await hook('application-start.sh', { DEALERSHIP_SUPERVISOR: 'upstart' });
     expect(result.code).toBe(1);

@@ -15,7 +15,7 @@ deadline=$((SECONDS + ${DEALERSHIP_READY_TIMEOUT_S:-150}))
 until [[ $(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "$base/health/ready") == 200 ]]; do
   supervisor is-active --quiet "$UNIT" || fail "$UNIT is not running (it exited while starting)"
   ((SECONDS < deadline)) || fail "$base/health/ready did not answer 200 in time"
-  sleep 0.25
+  sleep 0.1
 done
 log "$base/health/ready answers 200"
 

@@ -141,7 +141,7 @@ export class Supervisor {
     if (recorded !== undefined && pid !== undefined) {
       signal(pid, recorded.killSignal);
       const deadline = Date.now() + recorded.timeoutStopSeconds * 1000;
-      while ((await this.isActive(unit)) && Date.now() < deadline) await sleep(50);
+      while ((await this.isActive(unit)) && Date.now() < deadline) await sleep(10);
       if (await this.isActive(unit)) {
         warn(`${unit}: still running after TimeoutStopSec=${recorded.timeoutStopSeconds}; killing it\n`);
         signal(-pid, 'SIGKILL');
