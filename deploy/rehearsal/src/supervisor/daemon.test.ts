@@ -7,11 +7,12 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inMountNamespace } from '../namespace.js';
 import { run } from '../process.js';
-import { SUPERVISOR_CLIENT, SupervisorDaemon, supervisorSocket } from './daemon.js';
+import { SUPERVISOR_CLIENT, SupervisorDaemon, supervisorAddress } from './daemon.js';
 
 /**
  * The rehearsal's systemctl as the hooks call it: the client script, answered by a daemon entered into
  * an instance's mount namespace (here one holding only /etc/systemd/system, as an agent's does).
+ * `run` (process.ts) gives the client sockets for its streams, as the agent gives its scripts.
  */
 describe('the supervisor daemon and its client', () => {
   let dir: string;
@@ -55,7 +56,7 @@ describe('the supervisor daemon and its client', () => {
     expect(await supervise('is-active', '--quiet', 'app.service')).toMatchObject({ code: 3, stdout: '' });
   });
 
-  it('hands every call its output, however quickly the daemon answers (no copy left waiting on a FIFO)', async () => {
+  it('hands every call its own output and status, many calls at once', async () => {
     for (let round = 0; round < 10; round += 1) {
       const answers = await Promise.all(
         Array.from({ length: 8 }, () => supervise('is-active', 'app.service')),
@@ -95,6 +96,11 @@ describe('the supervisor daemon and its client', () => {
       stdout: 'out from-the-unit\n',
       stderr: 'err an argument with spaces\n',
     });
+    // Empty arguments and lines, and a last line without its newline, come through as lines.
+    expect(await supervise('run', 'app.service', '/usr/bin/printf', '%s\\n\\n%s', '', 'last')).toMatchObject({
+      code: 0,
+      stdout: '\n\nlast\n',
+    });
   });
 
   it('ends what run started when its caller is killed (the hook’s timeout)', async () => {
@@ -127,12 +133,21 @@ describe('the supervisor daemon and its client', () => {
     });
     expect(result.code).toBe(1);
     expect(result.stderr).toContain(
-      `the rehearsal's supervisor at ${join(dir, 'nowhere')}/supervisor.sock did not answer`,
+      `no rehearsal supervisor daemon is listening (${join(dir, 'nowhere')}/supervisor.address is unreadable)`,
     );
   });
 
-  it('listens on a socket only root can reach', async () => {
-    const { stdout } = await run('stat', ['-c', '%a %U', supervisorSocket(state)]);
+  it('answers only whoever has its token, which only root can read', async () => {
+    const { stdout } = await run('stat', ['-c', '%a %U', supervisorAddress(state)]);
     expect(stdout.trim()).toBe('600 root');
+    const [port] = (await readFile(supervisorAddress(state), 'utf8')).split(' ');
+    const forged = join(dir, 'forged');
+    await mkdir(forged);
+    await writeFile(supervisorAddress(forged), `${port} ${'0'.repeat(48)}\n`);
+    const result = await run(client, ['start', 'app.service'], {
+      env: { ...process.env, DEALERSHIP_REHEARSAL_STATE: forged },
+    });
+    expect(result).toMatchObject({ code: 1, stderr: 'supervisor: wrong token\n' });
+    expect(existsSync(join(state, 'app.service.pid'))).toBe(false);
   });
 });

@@ -5,46 +5,48 @@ import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { REHEARSAL_DIST } from '../paths.js';
 
-/** The daemon's socket, in the instance's supervisor state folder (outside the namespace's binds, so the same path inside and out). */
-export const supervisorSocket = (stateDir: string) => join(stateDir, SOCKET_NAME);
-const SOCKET_NAME = 'supervisor.sock';
+/**
+ * Where the daemon's port and token are (root's only), in the instance's supervisor state folder:
+ * outside the namespace's binds, so the same path inside and out.
+ */
+export const supervisorAddress = (stateDir: string) => join(stateDir, ADDRESS_NAME);
+const ADDRESS_NAME = 'supervisor.address';
 
 /**
  * The rehearsal's `systemctl` and `systemd-run`, as deploy/hooks/lib.sh's `supervisor` calls them
- * (DEALERSHIP_REHEARSAL_SUPERVISOR): a small bash script that hands its arguments to the instance's
- * daemon over its socket and exits with the status the daemon answers. The verb's output, and that of
- * the command `run` starts, come back through two FIFOs the script copies to its own stdout and stderr
- * (systemd-run --pipe hands the command its caller's streams; the agent gives its scripts sockets,
- * which cannot be reopened through /proc). On EC2 these are systemd's own commands; here a call costs
- * a curl and a few small programs rather than a Node start.
+ * (DEALERSHIP_REHEARSAL_SUPERVISOR): a bash script that sends its arguments to the instance's daemon
+ * with the daemon's token (bash's own /dev/tcp: no program is started), prints each line of output the
+ * daemon sends back on its own stdout or stderr — for `run`, the command's own, as systemd-run --pipe
+ * hands the command its caller's streams — and exits with the status the daemon answers. On EC2 these
+ * are systemd's own commands; here a call costs a bash start rather than a Node start.
  */
 export const SUPERVISOR_CLIENT = `#!/bin/bash
-set -o pipefail
-socket=\${DEALERSHIP_REHEARSAL_STATE:?names the supervisor state folder of the instance}/${SOCKET_NAME}
-fifos=$(mktemp -d) || exit 1
-trap 'rm -rf "$fifos"' EXIT
-mkfifo "$fifos/out" "$fifos/err" || exit 1
-# Held open (reading and writing, which never blocks) until the daemon has answered, so that a copy
-# below never waits for a writer that has come and gone, and ends once all that was written is out.
-exec 3<>"$fifos/out" 4<>"$fifos/err"
-cat <"$fifos/out" 3>&- 4>&- &
-cat <"$fifos/err" >&2 3>&- 4>&- &
-status=$(printf '%s\\0' "$fifos" "$@" |
-  curl --silent --show-error --fail-with-body --unix-socket "$socket" --data-binary @- http://supervisor/)
-answered=$?
-exec 3>&- 4>&-
-wait
-if ((answered != 0)); then
-  echo "supervisor: the rehearsal's supervisor at $socket did not answer: $status" >&2
+address=\${DEALERSHIP_REHEARSAL_STATE:?names the supervisor state folder of the instance}/${ADDRESS_NAME}
+read -r port token <"$address" || {
+  echo "supervisor: no rehearsal supervisor daemon is listening ($address is unreadable)" >&2
   exit 1
-fi
-exit "$status"
+}
+exec 5<>"/dev/tcp/127.0.0.1/$port" || {
+  echo "supervisor: the rehearsal's supervisor daemon at 127.0.0.1:$port does not answer" >&2
+  exit 1
+}
+printf '%s\\0' "$token" "$#" "$@" >&5
+while IFS= read -r line <&5; do
+  case $line in
+    "1 "*) printf '%s\\n' "\${line#1 }" ;;
+    "2 "*) printf '%s\\n' "\${line#2 }" >&2 ;;
+    "= "*) exit "\${line#= }" ;;
+  esac
+done
+echo "supervisor: the rehearsal's supervisor daemon closed without an answer" >&2
+exit 1
 `;
 
 /**
  * The rehearsal's systemd for one instance (daemon-cli.ts): one Node process, started once, entered
  * into the instance's mount namespace (so the units it reads are the instance's, and the service it
- * starts lives there, as the agent's hooks do), answering the client above. It stops when asked, or
+ * starts lives there, as the agent's hooks do), answering the client above on 127.0.0.1 to whoever
+ * has its token. It stops when asked, or
  * when the rehearsal's process ends (its stdin closes). Units and pid files are on disk, so the
  * rehearsal's own Supervisor and the daemon see the same state.
  */
@@ -72,8 +74,8 @@ export class SupervisorDaemon {
         join(REHEARSAL_DIST, 'supervisor', 'daemon-cli.js'),
         '--state',
         options.stateDir,
-        '--socket',
-        supervisorSocket(options.stateDir),
+        '--address',
+        supervisorAddress(options.stateDir),
       ],
       { cwd: '/', stdio: 'pipe' },
     );

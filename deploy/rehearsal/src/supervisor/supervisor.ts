@@ -1,7 +1,8 @@
-import { type StdioOptions, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, openSync } from 'node:fs';
 import { mkdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { groupId, primaryGroupId, userId } from '../accounts.js';
 import { readProcStat } from '../proc.js';
@@ -161,16 +162,16 @@ export class Supervisor {
 
   /**
    * systemd-run's part: a command as UNIT runs (its user, environment and directory), with `envFiles`
-   * read after the unit's own (systemd-run's `-EnvironmentFile=`); returns its exit code. `stdio` is the
-   * caller's standard input, output and error (systemd-run --pipe hands the command its own); `abort`
-   * ends the command (SIGTERM) when the caller is gone.
+   * read after the unit's own (systemd-run's `-EnvironmentFile=`); returns its exit code. `caller.output`
+   * gets each line the command writes to stdout (1) or stderr (2), which systemd-run --pipe hands to its
+   * caller (without it, the command shares this process's streams); `caller.gone` ends the command
+   * (SIGTERM) when the caller is gone.
    */
   async run(
     unit: string,
     argv: readonly string[],
     envFiles: readonly string[] = [],
-    stdio: StdioOptions = 'inherit',
-    abort?: AbortSignal,
+    caller: { output?: (stream: 1 | 2, line: string) => void; gone?: AbortSignal } = {},
   ): Promise<number> {
     const [executable, ...args] = argv;
     if (executable === undefined) throw new Error(`run ${unit} needs a command`);
@@ -179,16 +180,22 @@ export class Supervisor {
       ...spec,
       environmentFiles: [...spec.environmentFiles, ...envFiles.map((path) => ({ path, optional: true }))],
     };
+    const { output, gone } = caller;
     const child = spawn(executable, args, {
       ...(await this.spawnOptions(withExtra)),
-      stdio,
+      // The agent closes its scripts' stdin at once: the command reads an empty one.
+      stdio: output === undefined ? 'inherit' : ['ignore', 'pipe', 'pipe'],
     });
+    if (output !== undefined) {
+      createInterface({ input: child.stdout! }).on('line', (line) => output(1, line));
+      createInterface({ input: child.stderr! }).on('line', (line) => output(2, line));
+    }
     const end = () => child.kill('SIGTERM');
-    abort?.addEventListener('abort', end, { once: true });
+    gone?.addEventListener('abort', end, { once: true });
     return new Promise<number>((resolve, reject) => {
       child.once('error', reject);
       child.once('close', (code, killedBy) => resolve(code ?? (killedBy ? 128 : 1)));
-    }).finally(() => abort?.removeEventListener('abort', end));
+    }).finally(() => gone?.removeEventListener('abort', end));
   }
 }
 

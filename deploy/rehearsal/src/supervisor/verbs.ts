@@ -1,4 +1,3 @@
-import type { StdioOptions } from 'node:child_process';
 import type { Supervisor } from './supervisor.js';
 
 export const USAGE = `supervisor VERB [--quiet] UNIT   (VERB: is-active, start, stop, restart, enable, daemon-reload)
@@ -6,15 +5,17 @@ supervisor run UNIT [--property=EnvironmentFile=-FILE]... CMD [ARGS...]   (as sy
 The rehearsal's systemctl: runs UNIT from /etc/systemd/system (the instance's own, in its mount
 namespace); pid files and logs go to $DEALERSHIP_REHEARSAL_STATE.`;
 
-/** Where a verb's caller is: its output, and its standard streams for the command `run` starts. */
+/** Where a verb's caller is: its stdout (1) and stderr (2), line by line, and whether it is still there. */
 export interface Caller {
-  out(text: string): void;
-  err(text: string): void;
-  /** The caller's stdin, stdout and stderr, handed to what `run` starts (systemd-run --pipe). */
-  stdio: StdioOptions;
+  output(stream: 1 | 2, line: string): void;
   /** Aborted when the caller is gone: `run` then ends its command. */
   gone?: AbortSignal;
 }
+
+/** Text to the caller, a line at a time (a last line without a newline still ends one). */
+const write = (caller: Caller, stream: 1 | 2, text: string) => {
+  for (const line of text.replace(/\n$/, '').split('\n')) caller.output(stream, line);
+};
 
 /**
  * One call of deploy/hooks/lib.sh's `supervisor` (systemctl's verbs, and systemd-run's `run`), as
@@ -29,7 +30,7 @@ export async function runVerb(
   try {
     return await verb(supervisor, argv, caller);
   } catch (error) {
-    caller.err(`error: ${error instanceof Error ? error.message : String(error)}\n`);
+    write(caller, 2, `error: ${error instanceof Error ? error.message : String(error)}`);
     return 1;
   }
 }
@@ -43,17 +44,17 @@ async function verb(supervisor: Supervisor, argv: readonly string[], caller: Cal
   switch (verb) {
     case 'is-active': {
       const active = await supervisor.isActive(unit);
-      if (!rest.includes('--quiet')) caller.out(active ? 'active\n' : 'inactive\n');
+      if (!rest.includes('--quiet')) write(caller, 1, active ? 'active' : 'inactive');
       return active ? 0 : 3;
     }
     case 'start':
       await supervisor.start(unit);
       return 0;
     case 'stop':
-      await supervisor.stop(unit, caller.err);
+      await supervisor.stop(unit, (text) => write(caller, 2, text));
       return 0;
     case 'restart':
-      await supervisor.stop(unit, caller.err);
+      await supervisor.stop(unit, (text) => write(caller, 2, text));
       await supervisor.start(unit);
       return 0;
     case 'enable':
@@ -69,7 +70,7 @@ async function verb(supervisor: Supervisor, argv: readonly string[], caller: Cal
         envFiles.push(file);
         command = command.slice(1);
       }
-      return supervisor.run(unit, command, envFiles, caller.stdio, caller.gone);
+      return supervisor.run(unit, command, envFiles, { output: caller.output, gone: caller.gone });
     }
     default:
       throw new Error(`unknown verb ${JSON.stringify(verb)}\nusage: ${USAGE}`);
