@@ -46,9 +46,8 @@ exit 1
  * The rehearsal's systemd for one instance (daemon-cli.ts): one Node process, started once, entered
  * into the instance's mount namespace (so the units it reads are the instance's, and the service it
  * starts lives there, as the agent's hooks do), answering the client above on 127.0.0.1 to whoever
- * has its token. It stops when asked, or
- * when the rehearsal's process ends (its stdin closes). Units and pid files are on disk, so the
- * rehearsal's own Supervisor and the daemon see the same state.
+ * has its token. It stops when asked, or when the rehearsal's process ends (its stdin closes). Units
+ * and pid files are on disk, so the rehearsal's own Supervisor and the daemon see the same state.
  */
 export class SupervisorDaemon {
   private stderr = '';
@@ -58,7 +57,11 @@ export class SupervisorDaemon {
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
       this.stderr = (this.stderr + chunk).slice(-4000);
     });
-    this.exited = new Promise((resolve) => child.once('exit', () => resolve()));
+    this.exited = new Promise((resolve) => {
+      child.once('exit', () => resolve());
+      // A child that could not be spawned (no nsenter) emits no exit.
+      child.once('error', () => resolve());
+    });
   }
 
   /** Starts it in the mount namespace of `namespacePid` (an instance's agent) and waits until it listens. */
@@ -84,7 +87,10 @@ export class SupervisorDaemon {
       const lines = createInterface({ input: child.stdout });
       lines.once('line', (line) => resolve(line === 'ready'));
       child.once('exit', () => resolve(false));
-      child.once('error', () => resolve(false));
+      child.once('error', (error) => {
+        daemon.stderr += `cannot run nsenter: ${error.message}`;
+        resolve(false);
+      });
     });
     if (!ready) {
       await daemon.stop();
