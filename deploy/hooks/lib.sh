@@ -80,3 +80,16 @@ env_value() {
 
 # The commit this revision was built from (the bundle's REVISION file).
 revision_commit() { head -n 1 "$REVISION_DIR/REVISION"; }
+
+# version_commit BODY: the commit named by the service's GET /version answer, Koa's JSON.stringify of
+# service/src/schemas/system.ts `versionOutput`: {"version":"1.0.0","commit":"9281361","startedAt":"…"}.
+# Read with bash alone (no Node start; jq is not on the image): an object of strings, numbers, booleans
+# or nulls. Returns 1 when BODY is not such an object, 2 when it has no "commit" that is a string
+# without escapes (a commit never needs one).
+version_commit() {
+  local ws='[[:space:]]*' plain='"([^"\\]*)"' string='"(\\.|[^"\\])*"'
+  local member="$ws$string$ws:$ws($string|[-+.0-9eE]+|true|false|null)$ws"
+  [[ $1 =~ ^$ws\{($member(,$member)*)?\}$ws$ ]] || return 1
+  [[ $1 =~ [{,]$ws\"commit\"$ws:$ws$plain${ws}[,}] ]] || return 2
+  printf '%s' "${BASH_REMATCH[1]}"
+}

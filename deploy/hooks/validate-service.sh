@@ -20,7 +20,9 @@ done
 log "$base/health/ready answers 200"
 
 body=$(curl -fsS --max-time 5 "$base/version") || fail "GET $base/version failed"
-served=$(node -e 'process.stdout.write(String(JSON.parse(process.argv[1]).commit))' "$body") ||
-  fail "GET $base/version is not JSON: $body"
+served=$(version_commit "$body") || {
+  (($? == 1)) && fail "GET $base/version is not JSON: $body"
+  fail "GET $base/version names no commit: $body"
+}
 [[ $served == "$expected" ]] || fail "$base/version serves commit '$served', this revision is '$expected'"
 log "serving commit $served"

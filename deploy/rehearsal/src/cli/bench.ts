@@ -146,9 +146,7 @@ await runMain(USAGE, async () => {
           `instance ${s(instance.durationMs)}`,
       );
     }
-    console.log(
-      `a bare Node start here: ${s(await bareNodeStartMs())} (AfterInstall's migrate.js and ValidateService's check of /version each pay it)`,
-    );
+    console.log(`a bare Node start here: ${s(await bareNodeStartMs())} (AfterInstall's migrate.js pays it)`);
     const ratio = rollout.durationMs / floor.total;
     console.log(
       `rollout time ${s(rollout.durationMs)}, floor ${s(floor.total)} = ${ratio.toFixed(2)}× ` +
