@@ -9,9 +9,13 @@ set -euo pipefail
 # shellcheck source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-node_major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null) ||
-  fail "node is not installed (deploy/image/provision.sh installs it)"
-((node_major >= 20)) || fail "node $(node -v) is too old: the service needs Node 20 or later"
+# `node --version` (vMAJOR.MINOR.PATCH) answers before Node starts its engine: a tenth of the time of
+# evaluating anything.
+node_version=$(node --version 2>/dev/null) || fail "node is not installed (deploy/image/provision.sh installs it)"
+node_major=${node_version#v}
+node_major=${node_major%%.*}
+[[ $node_major =~ ^[0-9]+$ ]] || fail "node --version printed '$node_version', not vMAJOR.MINOR.PATCH"
+((node_major >= 20)) || fail "node $node_version is too old: the service needs Node 20 or later"
 
 [[ -f $ENV_FILE ]] ||
   fail "$ENV_FILE is missing: it holds the instance's configuration (DATABASE_URL, PORT, ...)"

@@ -1,5 +1,7 @@
 import { statSync } from 'node:fs';
 import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { groupId, SERVICE_ACCOUNT } from '../rehearsal/src/accounts.js';
@@ -149,6 +151,75 @@ describe('the hooks on systemd', () => {
     const noDatabase = await hook('before-install.sh');
     expect(noDatabase.code).toBe(1);
     expect(noDatabase.stderr).toContain('sets no DATABASE_URL');
+  });
+
+  it('BeforeInstall refuses a Node older than 20 or none, naming what it found', async () => {
+    const bin = join(dir, 'old-node');
+    await mkdir(bin);
+    await writeFile(join(bin, 'node'), '#!/bin/sh\necho v18.19.1\n', { mode: 0o755 });
+    const old = await hook('before-install.sh', { PATH: `${bin}:${join(dir, 'bin')}:${process.env.PATH}` });
+    expect(old.code).toBe(1);
+    expect(old.stderr).toContain('node v18.19.1 is too old: the service needs Node 20 or later');
+    expect(await recorded()).toEqual([]);
+
+    await writeFile(join(bin, 'node'), '#!/bin/sh\nexit 127\n', { mode: 0o755 });
+    const none = await hook('before-install.sh', { PATH: `${bin}:${join(dir, 'bin')}:${process.env.PATH}` });
+    expect(none.code).toBe(1);
+    expect(none.stderr).toContain('node is not installed');
+
+    const current = await hook('before-install.sh');
+    expect(current.code, current.stderr).toBe(0);
+  });
+
+  /** ValidateService against a stand-in of the service on a free port: ready, and /version answering `version`. */
+  const validate = async (version: string) => {
+    const server = createServer((request, response) => {
+      if (request.url === '/health/ready') response.end('{"status":"ready"}');
+      else if (request.url === '/version') response.end(version);
+      else response.writeHead(404).end();
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    await writeFile(join(root, 'etc/dealership/dealership.env'), `PORT=${port}\n`);
+    try {
+      return { port, result: await hook('validate-service.sh') };
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+  };
+  /** The service's answer: Koa's JSON.stringify of service/src/version.ts `versionInfo`. */
+  const versionAnswer = (commit: string) =>
+    JSON.stringify({ version: '1.0.0', commit, startedAt: '2026-12-01T05:00:00.000Z' });
+
+  it("ValidateService passes when /version serves this revision's commit", async () => {
+    const { result } = await validate(versionAnswer('abc123'));
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain('serving commit abc123');
+    expect(await recorded()).toEqual([]);
+  });
+
+  it('ValidateService fails when /version serves another commit, naming both', async () => {
+    const { port, result } = await validate(versionAnswer('def456'));
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(
+      `http://127.0.0.1:${port}/version serves commit 'def456', this revision is 'abc123'`,
+    );
+  });
+
+  it('ValidateService fails on a /version answer that is not JSON, or names no commit, quoting it', async () => {
+    const malformed = await validate('<html>Bad Gateway</html>');
+    expect(malformed.result.code).toBe(1);
+    expect(malformed.result.stderr).toContain(
+      `GET http://127.0.0.1:${malformed.port}/version is not JSON: <html>Bad Gateway</html>`,
+    );
+    const truncated = await validate(versionAnswer('abc123').slice(0, -1));
+    expect(truncated.result.code).toBe(1);
+    expect(truncated.result.stderr).toContain('/version is not JSON: {"version":"1.0.0","commit":"abc123"');
+    const noCommit = await validate('{"version":"1.0.0","startedAt":"2026-12-01T05:00:00.000Z"}');
+    expect(noCommit.result.code).toBe(1);
+    expect(noCommit.result.stderr).toContain(
+      `GET http://127.0.0.1:${noCommit.port}/version names no commit: {"version":"1.0.0"`,
+    );
   });
 
   it('refuses a supervisor it does not know, naming the value', async () => {

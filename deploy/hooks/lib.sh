@@ -15,10 +15,14 @@ MIGRATE_ENV_FILE=/etc/dealership/migrate.env
 UNIT_DIR=/etc/systemd/system
 UNIT=dealership.service
 SERVICE_USER=dealership
-# The unpacked revision this hook was shipped in (CodeDeploy's deployment archive).
-REVISION_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+# The unpacked revision this hook was shipped in (CodeDeploy's deployment archive). The hooks' helpers
+# use bash's builtins where a program would do: each hook runs once per instance in every deployment,
+# and a program started costs more than what it does here.
+if [[ ${BASH_SOURCE[0]} == */* ]]; then REVISION_DIR=${BASH_SOURCE[0]%/*}/../..; else REVISION_DIR=../..; fi
+[[ $REVISION_DIR == /* ]] || REVISION_DIR=$PWD/$REVISION_DIR
 
-log() { printf '%s %s: %s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "${LIFECYCLE_EVENT:-$(basename "$0")}" "$*"; }
+# A line on the hook's output, stamped in UTC: printf's %(…)T is date(1)'s format, built into bash.
+log() { TZ=UTC0 printf '%(%Y-%m-%dT%H:%M:%SZ)T %s: %s\n' -1 "${LIFECYCLE_EVENT:-${0##*/}}" "$*"; }
 fail() {
   log "FAILED: $*" >&2
   exit 1
@@ -79,4 +83,21 @@ env_value() {
 }
 
 # The commit this revision was built from (the bundle's REVISION file).
-revision_commit() { head -n 1 "$REVISION_DIR/REVISION"; }
+revision_commit() {
+  local line
+  IFS= read -r line <"$REVISION_DIR/REVISION" || [[ -n $line ]] || return 1
+  printf '%s\n' "$line"
+}
+
+# version_commit BODY: the commit named by the service's GET /version answer, Koa's JSON.stringify of
+# service/src/schemas/system.ts `versionOutput`: {"version":"1.0.0","commit":"9281361","startedAt":"…"}.
+# Read with bash alone (no Node start; jq is not on the image): an object of strings, numbers, booleans
+# or nulls. Returns 1 when BODY is not such an object, 2 when it has no "commit" that is a string
+# without escapes (a commit never needs one).
+version_commit() {
+  local ws='[[:space:]]*' plain='"([^"\\]*)"' string='"(\\.|[^"\\])*"'
+  local member="$ws$string$ws:$ws($string|[-+.0-9eE]+|true|false|null)$ws"
+  [[ $1 =~ ^$ws\{($member(,$member)*)?\}$ws$ ]] || return 1
+  [[ $1 =~ [{,]$ws\"commit\"$ws:$ws$plain${ws}[,}] ]] || return 2
+  printf '%s' "${BASH_REMATCH[1]}"
+}

@@ -15,12 +15,14 @@ deadline=$((SECONDS + ${DEALERSHIP_READY_TIMEOUT_S:-150}))
 until [[ $(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "$base/health/ready") == 200 ]]; do
   supervisor is-active --quiet "$UNIT" || fail "$UNIT is not running (it exited while starting)"
   ((SECONDS < deadline)) || fail "$base/health/ready did not answer 200 in time"
-  sleep 0.25
+  sleep 0.1
 done
 log "$base/health/ready answers 200"
 
 body=$(curl -fsS --max-time 5 "$base/version") || fail "GET $base/version failed"
-served=$(node -e 'process.stdout.write(String(JSON.parse(process.argv[1]).commit))' "$body") ||
-  fail "GET $base/version is not JSON: $body"
+served=$(version_commit "$body") || {
+  (($? == 1)) && fail "GET $base/version is not JSON: $body"
+  fail "GET $base/version names no commit: $body"
+}
 [[ $served == "$expected" ]] || fail "$base/version serves commit '$served', this revision is '$expected'"
 log "serving commit $served"

@@ -40,11 +40,20 @@ export async function readProcStat(pid: number): Promise<ProcStat | undefined> {
   };
 }
 
-/** The boot time (/proc/stat `btime`), in milliseconds since the epoch. */
-export async function bootTimeMs(): Promise<number> {
-  const match = /^btime (\d+)$/m.exec(await readFile('/proc/stat', 'utf8'));
-  if (!match) throw new Error('/proc/stat has no btime line');
-  return Number(match[1]) * 1000;
+/**
+ * Time since boot (/proc/uptime, 10 ms resolution), in milliseconds: the clock a process's start time
+ * (startTicks) counts on, so their difference is its age. (/proc/stat's `btime` is the boot time
+ * truncated to whole seconds: a wall-clock start time made from it is early by up to a second.)
+ */
+export async function uptimeMs(): Promise<number> {
+  const seconds = Number((await readFile('/proc/uptime', 'utf8')).split(' ')[0]);
+  if (!Number.isFinite(seconds)) throw new Error('/proc/uptime does not start with a number of seconds');
+  return seconds * 1000;
+}
+
+/** How long ago a process started, from its startTicks and /proc/uptime, in milliseconds. */
+export async function ageMs(stat: ProcStat): Promise<number> {
+  return (await uptimeMs()) - (stat.startTicks * 1000) / CLOCK_TICKS_PER_SECOND;
 }
 
 /** A process's mount namespace (the /proc/PID/ns/mnt link, e.g. `mnt:[4026532]`); undefined once it has exited. */

@@ -17,8 +17,8 @@ import { type DeploymentReport, deployRevision, newDeploymentId } from './codede
 import { BACKEND, type HealthCheck } from './haproxy/config.js';
 import { Haproxy } from './haproxy/haproxy.js';
 import { provisionInstance } from './instance.js';
-import { REHEARSAL_DIST } from './paths.js';
 import { scratchDir } from './scratch.js';
+import { SUPERVISOR_CLIENT, SupervisorDaemon } from './supervisor/daemon.js';
 import { Supervisor } from './supervisor/supervisor.js';
 
 export interface RehearsalOptions {
@@ -48,6 +48,9 @@ export interface RehearsalInstance extends AgentInstance {
   port: number;
   url: string;
   agent: AgentProcess;
+  /** The rehearsal's systemd in the instance's namespace, which the hooks' `supervisor` calls reach. */
+  systemd: SupervisorDaemon;
+  /** The same units and pid files, handled from the rehearsal's side (to stop the service at the end). */
   supervisor: Supervisor;
 }
 
@@ -105,11 +108,7 @@ export class Rehearsal {
     await chown(join(dir, 'shared'), userId(SERVICE_ACCOUNT), groupId(SERVICE_ACCOUNT));
 
     // The rehearsal's systemctl, named by the hooks' one switch.
-    await writeFile(
-      supervisorCommand(dir),
-      `#!/bin/sh\nexec '${process.execPath}' '${join(REHEARSAL_DIST, 'supervisor', 'cli.js')}' "$@"\n`,
-      { mode: 0o755 },
-    );
+    await writeFile(supervisorCommand(dir), SUPERVISOR_CLIENT, { mode: 0o755 });
 
     const instances: RehearsalInstance[] = [];
     for (let index = 1; index <= options.instances; index += 1) {
@@ -225,6 +224,7 @@ export class Rehearsal {
   async terminateInstance(instance: RehearsalInstance): Promise<void> {
     await instance.supervisor.stop(UNIT);
     await instance.agent.stop();
+    await instance.systemd.stop();
     await this.haproxy.api.setState(instance.name, 'maint');
     await this.haproxy.api.command(`shutdown sessions server ${BACKEND}/${instance.name}`);
     await this.haproxy.api.deleteServer(instance.name);
@@ -261,6 +261,7 @@ export class Rehearsal {
     for (const instance of this.instances) {
       await instance.supervisor.stop(UNIT);
       await instance.agent.stop();
+      await instance.systemd.stop();
     }
     await this.haproxy.stop();
     if (!this.options.keep) await rm(this.dir, { recursive: true, force: true });
@@ -316,12 +317,20 @@ async function startInstance(
     },
     logFile: join(root, 'codedeploy-agent.log'),
   });
+  let systemd: SupervisorDaemon;
+  try {
+    systemd = await SupervisorDaemon.start({ namespacePid: agent.pid, stateDir: state });
+  } catch (error) {
+    await agent.stop();
+    throw error;
+  }
   return {
     name,
     root,
     port,
     url: `http://127.0.0.1:${port}`,
     agent,
+    systemd,
     supervisor: new Supervisor(state, join(root, 'etc/systemd/system')),
   };
 }

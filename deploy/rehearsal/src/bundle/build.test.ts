@@ -7,6 +7,7 @@ import { SERVICE_DIR } from '../paths.js';
 import { run, runChecked } from '../process.js';
 import { buildBundle } from './build.js';
 import { bundleCommit } from './revision.js';
+import { UMZUG_CLI_LEFT_OUT } from './service-build.js';
 
 /** `unzip -Z -T`: mode, version, os, size, type, method, time, then the name (which may hold spaces). */
 async function zipListing(zip: string) {
@@ -102,6 +103,14 @@ describe('the revision bundle', () => {
       expect(notice).toContain(name);
     }
     expect(notice).toMatch(/Permission is hereby granted/);
+  });
+
+  it("leaves umzug's command line and what only it loads out, in its place a module saying so", async () => {
+    const notice = await runChecked('unzip', ['-p', first.file, 'service/dist/THIRD-PARTY-LICENSES.txt']);
+    expect(notice).not.toMatch(/@rushstack\/|argparse@|z-schema@/);
+    const chunks = [...entries.keys()].filter((name) => /^service\/dist\/[^/]+\.js$/.test(name));
+    const code = await Promise.all(chunks.map((name) => runChecked('unzip', ['-p', first.file, name])));
+    expect(code.filter((text) => text.includes(JSON.stringify(UMZUG_CLI_LEFT_OUT)))).toHaveLength(1);
   });
 
   it('lists its entries sorted, with one fixed time', async () => {

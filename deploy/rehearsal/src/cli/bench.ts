@@ -46,7 +46,7 @@ function rolloutFloorMs(report: DeploymentReport, options: RehearsalOptions, sta
   };
 }
 
-/** A bare Node start (`node -e 0`), median of five: the unit every hook's and the stand-in systemctl's Node start costs here. */
+/** A bare Node start (`node -e 0`), median of five: what each Node the hooks start costs here. */
 async function bareNodeStartMs(): Promise<number> {
   const times: number[] = [];
   for (let i = 0; i < 5; i += 1) {
@@ -146,9 +146,7 @@ await runMain(USAGE, async () => {
           `instance ${s(instance.durationMs)}`,
       );
     }
-    console.log(
-      `a bare Node start here: ${s(await bareNodeStartMs())} (each hook's node and the rehearsal's systemctl stand-in pay it)`,
-    );
+    console.log(`a bare Node start here: ${s(await bareNodeStartMs())} (AfterInstall's migrate.js pays it)`);
     const ratio = rollout.durationMs / floor.total;
     console.log(
       `rollout time ${s(rollout.durationMs)}, floor ${s(floor.total)} = ${ratio.toFixed(2)}× ` +

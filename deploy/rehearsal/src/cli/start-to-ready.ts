@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { bootTimeMs, CLOCK_TICKS_PER_SECOND, readProcStat } from '../proc.js';
+import { ageMs, readProcStat } from '../proc.js';
 import type { RehearsalInstance } from '../rehearsal.js';
 
 const UNIT = 'dealership.service';
@@ -14,7 +14,7 @@ export interface StartToReady {
 
 /**
  * Watches instances for a service process started after the watch began (the supervisor's pid file)
- * and times it from the kernel's start time (/proc/PID/stat, 10 ms ticks) to its first 200 on
+ * and times it from the kernel's start time (/proc/PID/stat, 10 ms ticks, against /proc/uptime) to its first 200 on
  * /health/ready, asked directly every 20 ms — what a balancer cannot see sooner.
  */
 export class StartToReadyWatch {
@@ -25,7 +25,6 @@ export class StartToReadyWatch {
 
   private constructor(
     private readonly instances: readonly RehearsalInstance[],
-    private readonly bootMs: number,
     running: number[],
   ) {
     for (const pid of running) this.seen.add(pid);
@@ -37,7 +36,6 @@ export class StartToReadyWatch {
     const running = await Promise.all(instances.map((instance) => instance.supervisor.mainPid(UNIT)));
     return new StartToReadyWatch(
       instances,
-      await bootTimeMs(),
       running.filter((pid) => pid !== undefined),
     );
   }
@@ -59,9 +57,10 @@ export class StartToReadyWatch {
       () => false,
     );
     if (!ready) return;
+    // Its age when it answered: start time and uptime are on the same clock (not btime, whole seconds).
+    const ms = await ageMs(stat);
     this.seen.add(pid);
-    const startedMs = this.bootMs + (stat.startTicks * 1000) / CLOCK_TICKS_PER_SECOND;
-    this.results.push({ instance: instance.name, pid, ms: Date.now() - startedMs });
+    this.results.push({ instance: instance.name, pid, ms });
   }
 
   async stop(): Promise<StartToReady[]> {

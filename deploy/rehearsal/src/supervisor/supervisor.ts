@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, openSync } from 'node:fs';
 import { mkdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { groupId, primaryGroupId, userId } from '../accounts.js';
 import { readProcStat } from '../proc.js';
@@ -131,18 +132,19 @@ export class Supervisor {
     await writeFile(this.pidPath(unit), JSON.stringify(record));
   }
 
-  /** KillMode=mixed: KillSignal to the main process; after TimeoutStopSec, SIGKILL to its whole group. */
-  async stop(unit: string): Promise<void> {
+  /**
+   * KillMode=mixed: KillSignal to the main process; after TimeoutStopSec, SIGKILL to its whole group.
+   * `warn` gets the line systemctl would print when it has to kill.
+   */
+  async stop(unit: string, warn = (line: string): void => void process.stderr.write(line)): Promise<void> {
     const recorded = await this.readMainProcess(unit);
     const pid = await this.mainPid(unit);
     if (recorded !== undefined && pid !== undefined) {
       signal(pid, recorded.killSignal);
       const deadline = Date.now() + recorded.timeoutStopSeconds * 1000;
-      while ((await this.isActive(unit)) && Date.now() < deadline) await sleep(50);
+      while ((await this.isActive(unit)) && Date.now() < deadline) await sleep(10);
       if (await this.isActive(unit)) {
-        process.stderr.write(
-          `${unit}: still running after TimeoutStopSec=${recorded.timeoutStopSeconds}; killing it\n`,
-        );
+        warn(`${unit}: still running after TimeoutStopSec=${recorded.timeoutStopSeconds}; killing it\n`);
         signal(-pid, 'SIGKILL');
         while (await this.isActive(unit)) await sleep(50);
       }
@@ -158,9 +160,19 @@ export class Supervisor {
     await symlink(join('..', unit), join(wants, unit));
   }
 
-  /** systemd-run's part: a command as the unit runs (its user, environment and directory); returns its exit code. */
-  /** Runs a command as UNIT runs, with `envFiles` read after the unit's own (systemd-run's `-EnvironmentFile=`). */
-  async run(unit: string, argv: readonly string[], envFiles: readonly string[] = []): Promise<number> {
+  /**
+   * systemd-run's part: a command as UNIT runs (its user, environment and directory), with `envFiles`
+   * read after the unit's own (systemd-run's `-EnvironmentFile=`); returns its exit code. `caller.output`
+   * gets each line the command writes to stdout (1) or stderr (2), which systemd-run --pipe hands to its
+   * caller (without it, the command shares this process's streams); `caller.gone` ends the command
+   * (SIGTERM) when the caller is gone.
+   */
+  async run(
+    unit: string,
+    argv: readonly string[],
+    envFiles: readonly string[] = [],
+    caller: { output?: (stream: 1 | 2, line: string) => void; gone?: AbortSignal } = {},
+  ): Promise<number> {
     const [executable, ...args] = argv;
     if (executable === undefined) throw new Error(`run ${unit} needs a command`);
     const spec = await this.load(unit);
@@ -168,14 +180,22 @@ export class Supervisor {
       ...spec,
       environmentFiles: [...spec.environmentFiles, ...envFiles.map((path) => ({ path, optional: true }))],
     };
+    const { output, gone } = caller;
     const child = spawn(executable, args, {
       ...(await this.spawnOptions(withExtra)),
-      stdio: 'inherit',
+      // The agent closes its scripts' stdin at once: the command reads an empty one.
+      stdio: output === undefined ? 'inherit' : ['ignore', 'pipe', 'pipe'],
     });
-    return new Promise((resolve, reject) => {
+    if (output !== undefined) {
+      createInterface({ input: child.stdout! }).on('line', (line) => output(1, line));
+      createInterface({ input: child.stderr! }).on('line', (line) => output(2, line));
+    }
+    const end = () => child.kill('SIGTERM');
+    gone?.addEventListener('abort', end, { once: true });
+    return new Promise<number>((resolve, reject) => {
       child.once('error', reject);
       child.once('close', (code, killedBy) => resolve(code ?? (killedBy ? 128 : 1)));
-    });
+    }).finally(() => gone?.removeEventListener('abort', end));
   }
 }
 
