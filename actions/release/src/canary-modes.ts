@@ -61,7 +61,8 @@ async function rollBackCanary(
   deps.log(`Rolling the canary ${release.id} back: ${why}`);
   const planned = await plan(deps, config, run, { app: true, bake: false, refresh: true });
   const stages = new StageRunner(deps, release, () => ledger.save());
-  await rollBackAfterFailure(deps, config, ledger, stages, release, liveRelease(ledger.record), planned);
+  const previous = liveRelease(ledger.record);
+  await rollBackAfterFailure({ deps, config, ledger, stages, release, previous, planned });
   return release;
 }
 
@@ -111,8 +112,11 @@ export async function promoteCanary(
         await untagCanary(deps, stages, release);
         canary.state = 'promoted';
       },
-      onFailure: (stages) =>
-        afterForwardFailure(deps, config, ledger, stages, release, liveRelease(ledger.record), planned),
+      onFailure: (stages) => {
+        // The release to go back to, as the record has it when the promotion fails.
+        const previous = liveRelease(ledger.record);
+        return afterForwardFailure({ deps, config, ledger, stages, release, previous, planned });
+      },
     },
   );
 }

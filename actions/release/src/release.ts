@@ -278,8 +278,19 @@ export async function deployRelease(
     stopAt: canary
       ? (stages) => stopAtCanary(deps, config, canary, stages, target, options, release, () => ledger.save())
       : undefined,
-    onFailure: (stages) => afterForwardFailure(deps, config, ledger, stages, release, previous, planned),
+    onFailure: (stages) => afterForwardFailure({ deps, config, ledger, stages, release, previous, planned }),
   });
+}
+
+/** A release that failed, with what rolling it back needs: the release live before it, and its schedule. */
+export interface FailedRelease {
+  deps: ReleaseDeps;
+  config: StackConfig;
+  ledger: Ledger;
+  stages: StageRunner;
+  release: Release;
+  previous: Release | undefined;
+  planned: Schedule;
 }
 
 /**
@@ -287,21 +298,14 @@ export async function deployRelease(
  * recover step (the runner kills this process seconds from now: the record says so); a failure or a
  * timeout rolls back to `previous` inside the same step.
  */
-export async function afterForwardFailure(
-  deps: ReleaseDeps,
-  config: StackConfig,
-  ledger: Ledger,
-  stages: StageRunner,
-  release: Release,
-  previous: Release | undefined,
-  planned: Schedule,
-): Promise<void> {
+export async function afterForwardFailure(failed: FailedRelease): Promise<void> {
+  const { deps, ledger, release } = failed;
   if (release.outcome === 'cancelled') {
     release.endedAt = new Date(deps.clock.now()).toISOString();
     await ledger.saveQuickly();
     return;
   }
-  await rollBackAfterFailure(deps, config, ledger, stages, release, previous, planned);
+  await rollBackAfterFailure(failed);
 }
 
 /** How an error ended a release: as the stage it ended says (timed out, cancelled), else failed. */
@@ -376,15 +380,8 @@ export async function carryOut(
   }
 }
 
-export async function rollBackAfterFailure(
-  deps: ReleaseDeps,
-  config: StackConfig,
-  ledger: Ledger,
-  stages: StageRunner,
-  release: Release,
-  previous: Release | undefined,
-  planned: Schedule,
-): Promise<void> {
+export async function rollBackAfterFailure(failed: FailedRelease): Promise<void> {
+  const { deps, config, ledger, stages, release, previous, planned } = failed;
   if (!previous) {
     release.rollback = 'not-possible';
     deps.log('Nothing was live before this release: there is nothing to roll back to.');
