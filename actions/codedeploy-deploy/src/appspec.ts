@@ -3,6 +3,17 @@
  * deployment on the first instance. The appspec model (events, which are scriptable, timeouts) is
  * @dealership/revision's, which the rehearsal's hook runner uses too; this adds the checks against the
  * bundle's files. Every problem is reported at once, each naming the file, the place and the value.
+ *
+ * What the real agent does with the same revision (aws/aws-codedeploy-agent), and what is checked here:
+ * - `files[].source` is joined to the unpacked archive (installer.rb `generate_instructions`:
+ *   `File.join(deployment_archive_dir, fi.source)`); a source that is not a folder there is copied as a
+ *   file, so one missing from the bundle fails Install on the first instance. Checked: it is in the bundle.
+ * - a hook's `location` is joined to the archive too (hook_executor.rb `execute`, the rehearsal's twin in
+ *   deploy/rehearsal/src/codedeploy/hook-script.ts), a leading "/" meaning nothing; a missing script fails
+ *   the event with ScriptMissing. Checked: it is in the bundle.
+ * - a script that is not executable is `chmod +x`-ed by the agent with a warning (hook_executor.rb).
+ *   Refused here all the same — a project rule, stricter than the agent: the zip writer keeps each file's
+ *   mode, so a hook without +x is a mistake in the tree, and the warning would be the only trace of it.
  */
 import { AppSpecError, checkAppSpec } from '@dealership/revision';
 
@@ -44,7 +55,7 @@ export function validateAppSpec(text: string, files: BundleFiles, file = 'appspe
   return hooks;
 }
 
-/** A file, or a folder (some file lives under it); "/" is the whole bundle. */
+/** A file, or a folder (some file lives under it); "/" is the whole bundle (the archive itself, installer.rb). */
 function pathExists(files: BundleFiles, source: string): boolean {
   const path = source.replace(/^\/+/, '').replace(/\/+$/, '');
   if (path === '') return true;

@@ -4,6 +4,16 @@
  * line on stdin, `{"id", "command", "spec"}`, runs it, and answers one line on stdout,
  * `{"id", "result"}` or `{"id", "error"}`; scripts' output goes to the deployment logs, never here.
  * Its environment and working directory are the ones its scripts get.
+ *
+ * Rules from the real agent (aws/aws-codedeploy-agent): one command at a time — the agent polls for a
+ * host command and completes it before it asks for the next (lib/instance_agent/plugins/codedeploy/
+ * command_poller.rb, `perform`: acknowledge, process, complete); a script's failure is reported with
+ * its ScriptError code, script name, message and log tail, the diagnostics payload the agent sends in
+ * PutHostCommandComplete (hook_executor.rb `ScriptError`, command_poller.rb `perform` and
+ * `gather_diagnostics_from_script_error`); the
+ * scripts inherit the agent's environment and working directory (hook_executor.rb `execute_script`:
+ * `Open3.popen3(@child_envs, script_command, pgroup: true)`, no `chdir`, @child_envs adding the
+ * LIFECYCLE_EVENT and DEPLOYMENT_* variables).
  */
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
@@ -16,7 +26,7 @@ const agent = new CodeDeployAgent(values['log-file'] ? { logFile: values['log-fi
 let queue = Promise.resolve();
 for await (const line of createInterface({ input: process.stdin })) {
   const request = JSON.parse(line) as { id: number; command: AgentCommand; spec: DeploymentSpec };
-  // One command at a time, as the agent runs them.
+  // One command at a time, as the agent runs them (command_poller.rb `perform`).
   queue = queue.then(async () => {
     try {
       const result = await agent.run(request.command, request.spec);

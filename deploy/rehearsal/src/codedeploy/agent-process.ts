@@ -22,8 +22,12 @@ type Answer =
 
 /**
  * An agent (agent-cli.ts) running as a process of its own inside a mount namespace with `binds`,
- * with `env` as its whole environment and `/` as its working directory (the agent's systemd unit sets
- * none, and systemd starts services in `/`).
+ * with `env` as its whole environment and `/` as its working directory: the agent's own unit
+ * (aws/aws-codedeploy-agent, init.d/codedeploy-agent.service) sets no WorkingDirectory, and systemd
+ * starts a service in `/` when none is set (systemd.exec(5), WorkingDirectory=). A hook failure crosses
+ * the process boundary as the agent reports it — ScriptError's code, script name, message and log
+ * (hook_executor.rb `ScriptError`, the diagnostics of PutHostCommandComplete) — and is rebuilt here as
+ * the same HookFailure.
  */
 export class AgentProcess implements AgentClient {
   private readonly pending = new Map<

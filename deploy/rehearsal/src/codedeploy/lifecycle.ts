@@ -61,9 +61,14 @@ export const TERMINATION_EVENTS: readonly LifecycleEvent[] = [
 
 /**
  * CodeDeploy's side of a deployment on one instance: its events in order (an in-place deployment's by
- * default), the traffic events at the load balancer, the others sent to the instance's agent
- * (agent.ts), which skips an event with no script to run. The first failure ends the instance's
- * deployment.
+ * default: CodeDeploy User Guide, "AppSpec 'hooks' section", "Run order of hooks in an EC2/On-Premises
+ * deployment" — LIFECYCLE_ORDER in @dealership/revision), the traffic events at the load balancer
+ * (BlockTraffic and AllowTraffic are CodeDeploy's own operations, not scriptable: same page, the list of
+ * lifecycle event hooks), the others sent to the instance's agent (agent.ts), which skips an event with
+ * no script to run. The first failure ends the instance's deployment: the agent completes the failed
+ * command as Failed with its ScriptError (command_poller.rb `perform`) and CodeDeploy sends no later event
+ * to that instance (CodeDeploy API Reference, LifecycleEvent: the later events' status is Skipped; the
+ * twin leaves them out of the report).
  */
 export async function deployToInstance(
   instance: AgentInstance,

@@ -17,7 +17,8 @@ export interface DeploymentReport {
   rollback?: DeploymentReport;
 }
 
-/** A CodeDeploy-shaped deployment id: d- and nine capitals or digits. */
+/** A CodeDeploy-shaped deployment id: d- and nine capitals or digits (CodeDeploy API Reference,
+ * DeploymentInfo `deploymentId`, e.g. "d-A1B2C3D4E"). */
 export function newDeploymentId(): string {
   const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
   return `d-${Array.from({ length: 9 }, () => alphabet[randomInt(alphabet.length)]).join('')}`;
@@ -25,9 +26,16 @@ export function newDeploymentId(): string {
 
 /**
  * CodeDeployDefault.OneAtATime: the revision goes to each instance in turn, and the first failure stops
- * the deployment. With a last good revision, the failure triggers an automatic rollback: that revision
- * is deployed again to every instance the failed deployment touched, the failed one first (it is
- * already out of the load balancer, so capacity is never lowered twice).
+ * the deployment (CodeDeploy API Reference, MinimumHealthyHosts: OneAtATime is "a deployment to only
+ * one instance at a time"). One difference, on purpose: the same page says that under OneAtATime a
+ * failure on the LAST instance leaves the deployment successful; the simulation imitates that
+ * (actions/sim/codedeploy.ts) and the action fails on any failed target, while the rehearsal reports
+ * the verdict the action reaches — any failed instance is a Failed deployment. With a last good
+ * revision, the failure triggers an automatic rollback (CodeDeploy User Guide, "Redeploy and roll back
+ * a deployment with CodeDeploy", automatic rollbacks: the last known good revision is deployed again as
+ * a new deployment, with a new deployment id): to every instance the failed deployment touched, the
+ * failed one first (it is already out of the load balancer, so capacity is never lowered twice — that
+ * order is the rehearsal's choice; AWS documents none).
  */
 export async function deployRevision(options: {
   instances: readonly AgentInstance[];
