@@ -42,10 +42,7 @@ import {
   type MetricDataQuery,
 } from '@aws-sdk/client-cloudwatch';
 import { CreateTagsCommand, DeleteTagsCommand, DescribeInstancesCommand } from '@aws-sdk/client-ec2';
-import {
-  DescribeTargetGroupsCommand,
-  DescribeTargetHealthCommand,
-} from '@aws-sdk/client-elastic-load-balancing-v2';
+import { DescribeTargetGroupsCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { loadBundle } from '../../codedeploy-deploy/src/bundle.js';
 import { deploy, newOutcome as newDeployOutcome } from '../../codedeploy-deploy/src/deploy.js';
 import { describeError, done, markdownTable, pending, poll } from '../../lib/index.js';
@@ -61,7 +58,7 @@ import {
 } from './converge.js';
 import type { CanaryRecord, HealthLook, Release } from './record.js';
 import { RecordConflictError } from './record-write.js';
-import { readGroup, readLastDeployment } from './state.js';
+import { readGroup, readLastDeployment, targetStates } from './state.js';
 import { Skip } from './timeline.js';
 
 /** The tag the canary deployment group selects instances by (with aws:autoscaling:groupName). */
@@ -229,14 +226,8 @@ export async function lookAtCanary(
   const group = await readGroup(deps.autoScaling, deps.ec2, config.autoScalingGroup, deps.signal, false);
   const ids = new Set(canary.instances);
   for (const arn of group.targetGroupArns) {
-    const { TargetHealthDescriptions = [] } = await deps.elbv2.send(
-      new DescribeTargetHealthCommand({ TargetGroupArn: arn }),
-      { abortSignal: deps.signal },
-    );
-    for (const t of TargetHealthDescriptions) {
-      if (!ids.has(t.Target?.Id ?? '')) continue;
-      const reason = t.TargetHealth?.Reason ? ` (${t.TargetHealth.Reason})` : '';
-      look.targets.push({ id: t.Target!.Id!, state: `${t.TargetHealth?.State ?? 'unknown'}${reason}` });
+    for (const { id, state } of await targetStates(deps.elbv2, arn, deps.signal)) {
+      if (ids.has(id)) look.targets.push({ id, state });
     }
   }
   const figures = await readFigures(deps, cloudWatch, group.targetGroupArns, since);

@@ -228,25 +228,34 @@ export async function readTargetGroups(
   return settings;
 }
 
+/** Every target of a target group and its state as ELB says it: `unhealthy (Reason)` when it gives one. */
+export async function targetStates(
+  elbv2: ElasticLoadBalancingV2Client,
+  arn: string,
+  abortSignal?: AbortSignal,
+): Promise<{ id: string; healthy: boolean; state: string }[]> {
+  const { TargetHealthDescriptions = [] } = await elbv2.send(
+    new DescribeTargetHealthCommand({ TargetGroupArn: arn }),
+    { abortSignal },
+  );
+  return TargetHealthDescriptions.map((t) => ({
+    id: t.Target?.Id ?? '?',
+    healthy: t.TargetHealth?.State === 'healthy',
+    state: `${t.TargetHealth?.State ?? 'unknown'}${t.TargetHealth?.Reason ? ` (${t.TargetHealth.Reason})` : ''}`,
+  }));
+}
+
 /** Healthy targets per target group, for the smoke test's "healthy = desired capacity". */
 export async function healthyTargets(
   elbv2: ElasticLoadBalancingV2Client,
   arn: string,
   abortSignal?: AbortSignal,
 ): Promise<{ healthy: string[]; others: string[] }> {
-  const { TargetHealthDescriptions = [] } = await elbv2.send(
-    new DescribeTargetHealthCommand({ TargetGroupArn: arn }),
-    { abortSignal },
-  );
   const healthy: string[] = [];
   const others: string[] = [];
-  for (const t of TargetHealthDescriptions) {
-    const id = t.Target?.Id ?? '?';
-    if (t.TargetHealth?.State === 'healthy') healthy.push(id);
-    else
-      others.push(
-        `${id} ${t.TargetHealth?.State ?? 'unknown'}${t.TargetHealth?.Reason ? ` (${t.TargetHealth.Reason})` : ''}`,
-      );
+  for (const t of await targetStates(elbv2, arn, abortSignal)) {
+    if (t.healthy) healthy.push(t.id);
+    else others.push(`${t.id} ${t.state}`);
   }
   return { healthy, others };
 }
